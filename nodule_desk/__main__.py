@@ -1,0 +1,3 @@
+from nodule_desk.cli import main
+
+raise SystemExit(main())

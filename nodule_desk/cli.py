@@ -1,0 +1,91 @@
+"""Headless subcommands: ``python -m nodule_desk COMMAND ...``.
+
+JSON goes to stdout; errors go to stderr with a non-zero exit. The contract of each command is in
+DESIGN.md. Each command's work lives in its own module as ``run(args) -> dict``; this file only
+parses arguments and imports the module of the command that was asked for, so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from nodule_desk.errors import NoduleDeskError
+
+EXIT_ERROR = 2
+
+COMMAND_MODULES = {
+    "import": "nodule_desk.dicom.import_command",
+    "measure": "nodule_desk.imaging.measure_command",
+    "detect": "nodule_desk.imaging.detect_command",
+    "track": "nodule_desk.followup.track_command",
+    "classify": "nodule_desk.guidelines.classify_command",
+    "report": "nodule_desk.reports.report_command",
+}
+
+
+def _seed(values: Sequence[str]) -> tuple[float, float, float]:
+    x, y, z = (float(v) for v in values)
+    return (x, y, z)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nodule-desk", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="find CT series under paths and add them to the store")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--db", type=Path, help="SQLite store (default: the user's data dir)")
+
+    p = sub.add_parser("measure", help="segment and measure the nodule at a seed point")
+    p.add_argument("series_dir", type=Path, metavar="SERIES_DIR")
+    p.add_argument("--seed", nargs=3, required=True, metavar=("X", "Y", "Z"),
+                   help="world LPS position in mm")
+
+    p = sub.add_parser("detect", help="find nodule candidates in a series")
+    p.add_argument("series_dir", type=Path, metavar="SERIES_DIR")
+
+    p = sub.add_parser("track", help="match and measure nodules across two visits")
+    p.add_argument("baseline_dir", type=Path, metavar="BASELINE_DIR")
+    p.add_argument("followup_dir", type=Path, metavar="FOLLOWUP_DIR")
+    p.add_argument("--seed", nargs=3, action="append", required=True, metavar=("X", "Y", "Z"),
+                   help="world LPS position in mm on the baseline; repeat for several nodules")
+
+    p = sub.add_parser("classify", help="Lung-RADS, Fleischner and C-Lung-RADS for findings")
+    p.add_argument("findings", type=Path, metavar="FINDINGS.json")
+
+    p = sub.add_parser("report", help="write PDF, SR, Encapsulated PDF and KOS for a stored visit")
+    p.add_argument("--db", type=Path, help="SQLite store (default: the user's data dir)")
+    p.add_argument("--study-uid", required=True, help="StudyInstanceUID of the visit")
+    p.add_argument("--out", type=Path, required=True, help="folder to write the outputs into")
+    p.add_argument("--language", choices=["zh_CN", "en"], default="zh_CN")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "seed", None) is not None:
+        if args.command == "track":
+            args.seed = [_seed(s) for s in args.seed]
+        else:
+            args.seed = _seed(args.seed)
+    try:
+        module = importlib.import_module(COMMAND_MODULES[args.command])
+        result = module.run(args)
+    except NoduleDeskError as error:
+        print(f"nodule-desk {args.command}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except (OSError, ValueError) as error:
+        print(f"nodule-desk {args.command}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Finding, grouping, validating and loading CT series; DICOM networking."""

@@ -1,0 +1,1 @@
+"""Nodule identity across visits, growth, volume doubling time, worklist."""

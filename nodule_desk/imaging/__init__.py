@@ -1,0 +1,1 @@
+"""Lung mask, nodule segmentation, measurement, detection, registration."""

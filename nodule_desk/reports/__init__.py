@@ -1,0 +1,1 @@
+"""DICOM SR (TID 1500), PDF report, de-identification."""

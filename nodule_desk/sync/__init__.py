@@ -1,0 +1,1 @@
+"""Outbox and DICOMweb client for the parent center."""

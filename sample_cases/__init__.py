@@ -1,0 +1,1 @@
+"""Synthetic demo patients: a deterministic chest-CT phantom written as real DICOM."""
