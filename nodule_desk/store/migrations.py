@@ -1,0 +1,96 @@
+"""Schema versions and the steps between them.
+
+The schema version is SQLite's ``PRAGMA user_version``: 0 for a new, empty file. ``MIGRATIONS[n]``
+takes a store from version ``n`` to ``n + 1``; each step runs in its own transaction together with
+the version bump, so a failed step leaves the file exactly at the version before it. To change the
+schema, append a step (never edit a released one), keep a fixture file of the previous version in
+tests/data/store/, and the tests migrate a copy of it.
+
+A file whose version is newer than ``SCHEMA_VERSION`` was written by a newer NoduleDesk: it is
+refused, never silently downgraded. Before migrating a file that already holds data, a backup copy
+is written beside it (``NAME.vN.bak``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import sqlite_utils
+
+from nodule_desk.errors import StoreError
+from nodule_desk.store.schema import SCHEMA_V1
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def create_v1(db: sqlite_utils.Database) -> None:
+    """Patients, studies, series and their files, nodules, measurements, reports, audit, outbox."""
+    for statement in _statements(SCHEMA_V1):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [create_v1]
+
+
+def schema_version() -> int:
+    """The version this code writes."""
+    return len(MIGRATIONS)
+
+
+def user_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database, path: Path, steps: Sequence[Migration] | None = None) -> int:
+    """Bring the store at ``path`` to the newest version; returns the version it was at."""
+    steps = MIGRATIONS if steps is None else steps
+    found = user_version(db)
+    if found > len(steps):
+        raise StoreError(
+            f"store {path}: schema version {found} was written by a newer NoduleDesk "
+            f"(this one knows up to {len(steps)}); update NoduleDesk to open it"
+        )
+    if found < len(steps) and found > 0:
+        backup(db, path.with_name(f"{path.name}.v{found}.bak"))
+    for version in range(found, len(steps)):
+        conn = db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            steps[version](db)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise StoreError(
+                    f"store {path}: migration from version {version} to {version + 1} failed, "
+                    f"the file is unchanged at version {version}: {error}"
+                ) from error
+            raise
+    return found
+
+
+def backup(db: sqlite_utils.Database, target: Path) -> None:
+    dest = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into complete statements (triggers contain ';' inside BEGIN...END)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement: {pending.strip()[:80]}")
+    return statements
