@@ -33,7 +33,6 @@ class ReportedNodule:
     lung_rads_category: str | None = None
     prior_mean_diameter_mm: float | None = None
     prior_volume_mm3: float | None = None
-    prior_study_date: dt.date | None = None
     volume_doubling_time_days: float | None = None
     key_image_sop_instance_uid: str | None = None
     """The CT image on which the nodule is largest; it goes into the Key Object Selection."""
@@ -65,6 +64,8 @@ class VisitReport:
     patient_birth_date: dt.date | None = None
     accession_number: str = ""
     institution_name: str = ""
+    prior_study_date: dt.date | None = None
+    """Date of the prior CT compared against; None on a baseline exam."""
     exam_lung_rads_category: str | None = None
     management: str = ""
     follow_up_date: dt.date | None = None
