@@ -23,7 +23,7 @@ Params = Sequence[object] | dict[str, object]
 _CAUSES = (
     ("readonly", "the file is read-only (check its permissions and the folder's)"),
     ("database or disk is full", "the disk is full"),
-    ("database is locked", f"another program holds the store locked (waited {BUSY_TIMEOUT_S:g} s)"),
+    ("database is locked", "another program holds the store locked"),
     ("database table is locked", "another connection holds a table locked"),
     ("file is not a database", "the file is not a NoduleDesk store or is corrupt"),
     ("malformed", "the file is corrupt"),

@@ -132,7 +132,7 @@ WHEN NEW.replaces IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM measurements AS old WHERE old.id = NEW.replaces AND old.nodule = NEW.nodule
         AND old.series = NEW.series AND old.version + 1 = NEW.version)
 BEGIN
-    SELECT RAISE(ABORT, 'a revision follows the one it replaces: same nodule and series, next version');
+    SELECT RAISE(ABORT, 'a revision must replace the previous version on the same series');
 END;
 CREATE TRIGGER measurements_never_updated BEFORE UPDATE ON measurements
 BEGIN
