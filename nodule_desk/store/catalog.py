@@ -24,6 +24,16 @@ FROM patients AS p LEFT JOIN studies AS s ON s.patient = p.id
 """
 
 
+_OUTCOME_KEYS = (
+    "patients_added",
+    "studies_added",
+    "series_added",
+    "series_updated",
+    "series_unchanged",
+    "conflicts",
+)
+
+
 class _Conflict(Exception):
     """A series that contradicts what is stored (same UID under another study or patient)."""
 
@@ -100,17 +110,7 @@ class CatalogQueries(StoreBase):
         loses nothing that was stored before.
         """
         user = user or self.user
-        outcome: dict[str, list[Any]] = {
-            k: []
-            for k in (
-                "patients_added",
-                "studies_added",
-                "series_added",
-                "series_updated",
-                "series_unchanged",
-                "conflicts",
-            )
-        }
+        outcome: dict[str, list[Any]] = {key: [] for key in _OUTCOME_KEYS}
         with self.transaction():
             for record in scan.series:
                 added: dict[str, list[Any]] = {"patients_added": [], "studies_added": []}
@@ -141,32 +141,17 @@ class CatalogQueries(StoreBase):
         if row is not None and row["study"] != study_id:
             raise _Conflict(f"series {record.series_uid} is already stored under another study")
         if row is None:
-            series_id = self.db.execute(
-                "INSERT INTO series (series_uid, stack_key, study, imported_at, "
-                f"{', '.join(columns)})"
-                f" VALUES (?, ?, ?, ?, {', '.join('?' * len(columns))})",
-                (record.series_uid, record.stack_key, study_id, now_utc(), *columns.values()),
-            ).lastrowid
-            assert series_id is not None
-            kind = "added"
+            series_id, kind = self._insert_series(record, study_id, columns), "added"
+        elif self._stored_as_found(row, columns, paths):
+            return "unchanged", int(row["id"])
         else:
-            series_id = int(row["id"])
-            stored_paths = [
-                r["path"]
-                for r in self.query_all(
-                    "SELECT path FROM series_files WHERE series = ? ORDER BY slice_index",
-                    (series_id,),
-                )
-            ]
-            if stored_paths == paths and all(row[k] == v for k, v in columns.items()):
-                return "unchanged", series_id
+            series_id, kind = int(row["id"]), "updated"
             assignments = ", ".join(f"{name} = ?" for name in columns)
             self.db.execute(
                 f"UPDATE series SET {assignments}, imported_at = ? WHERE id = ?",
                 (*columns.values(), now_utc(), series_id),
             )
             self.db.execute("DELETE FROM series_files WHERE series = ?", (series_id,))
-            kind = "updated"
         self.db.conn.executemany(
             "INSERT INTO series_files (series, slice_index, path) VALUES (?, ?, ?)",
             [(series_id, index, path) for index, path in enumerate(paths)],
@@ -181,6 +166,27 @@ class CatalogQueries(StoreBase):
             n_files=len(paths),
         )
         return kind, series_id
+
+    def _insert_series(self, record: SeriesRecord, study_id: int, columns: dict[str, Any]) -> int:
+        names = ", ".join(columns)
+        marks = ", ".join("?" * len(columns))
+        series_id = self.db.execute(
+            f"INSERT INTO series (series_uid, stack_key, study, imported_at, {names}) "
+            f"VALUES (?, ?, ?, ?, {marks})",
+            (record.series_uid, record.stack_key, study_id, now_utc(), *columns.values()),
+        ).lastrowid
+        return int(series_id or 0)
+
+    def _stored_as_found(
+        self, row: dict[str, Any], columns: dict[str, Any], paths: list[str]
+    ) -> bool:
+        stored_paths = [
+            r["path"]
+            for r in self.query_all(
+                "SELECT path FROM series_files WHERE series = ? ORDER BY slice_index", (row["id"],)
+            )
+        ]
+        return stored_paths == paths and all(row[k] == v for k, v in columns.items())
 
     def _upsert_patient(
         self, record: SeriesRecord, user: str, outcome: dict[str, list[Any]]
