@@ -64,20 +64,24 @@ def translated(method: F) -> F:
 
 
 def connect(path: Path) -> sqlite_utils.Database:
-    """Open ``path`` with WAL, foreign keys and a busy timeout; SQLite errors propagate."""
+    """Open ``path`` with foreign keys and a busy timeout, changing nothing in the file yet."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
     try:
         db = sqlite_utils.Database(conn, execute_plugins=False)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
-        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode})")
-        db.execute("PRAGMA synchronous = NORMAL")
     except BaseException:
         conn.close()
         raise
     return db
+
+
+def use_wal(db: sqlite_utils.Database) -> None:
+    """WAL lets the UI read while an import writes; it is a property of the file, kept on disk."""
+    mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode})")
+    db.execute("PRAGMA synchronous = NORMAL")
 
 
 class StoreBase:

@@ -43,15 +43,22 @@ def user_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+def refuse_newer(db: sqlite_utils.Database, path: Path, known: int | None = None) -> int:
+    """The file's version; StoreError if a newer NoduleDesk wrote it (it is left untouched)."""
+    known = schema_version() if known is None else known
+    found = user_version(db)
+    if found > known:
+        raise StoreError(
+            f"store {path}: schema version {found} was written by a newer NoduleDesk "
+            f"(this one knows up to {known}); update NoduleDesk to open it"
+        )
+    return found
+
+
 def migrate(db: sqlite_utils.Database, path: Path, steps: Sequence[Migration] | None = None) -> int:
     """Bring the store at ``path`` to the newest version; returns the version it was at."""
     steps = MIGRATIONS if steps is None else steps
-    found = user_version(db)
-    if found > len(steps):
-        raise StoreError(
-            f"store {path}: schema version {found} was written by a newer NoduleDesk "
-            f"(this one knows up to {len(steps)}); update NoduleDesk to open it"
-        )
+    found = refuse_newer(db, path, len(steps))
     if found < len(steps) and found > 0:
         backup(db, path.with_name(f"{path.name}.v{found}.bak"))
     for version in range(found, len(steps)):

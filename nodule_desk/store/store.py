@@ -18,8 +18,8 @@ from types import TracebackType
 from typing import Any
 
 from nodule_desk.paths import default_db_path
-from nodule_desk.store.connection import connect, store_error, translated
-from nodule_desk.store.migrations import migrate, schema_version, user_version
+from nodule_desk.store.connection import connect, store_error, translated, use_wal
+from nodule_desk.store.migrations import migrate, refuse_newer, schema_version, user_version
 from nodule_desk.store.outbox import OutboxQueries
 
 
@@ -38,6 +38,8 @@ class Store(OutboxQueries):
         except (sqlite3.Error, OSError) as error:
             raise store_error(path, error) from error
         try:
+            refuse_newer(db, path)
+            use_wal(db)
             migrate(db, path)
         except (sqlite3.Error, OSError) as error:
             db.close()

@@ -129,12 +129,16 @@ def test_a_store_from_a_newer_nodule_desk_is_refused_and_left_alone(tmp_path):
     newer = Store.code_schema_version() + 1
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {newer}")
+    conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
     before = schema_of(path)
     with pytest.raises(StoreError, match=f"store {path}: schema version {newer} was written by a "
                                          "newer NoduleDesk"):
         Store.open(path)
     assert version_of(path) == newer
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
     assert schema_of(path) == before and counts(path) == V1_COUNTS
 
 
