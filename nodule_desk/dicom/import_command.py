@@ -3,7 +3,8 @@
 Prints ``{"series": [{"series_uid", "patient_id", "study_date", "n_slices", "spacing_mm"}, ...],
 "errors": [{"path", "error"}, ...]}`` (DESIGN.md, CLI contract). A bad file or a path that does not
 exist is an item of ``errors`` and the command still succeeds; only a store that cannot be written
-fails the command (StoreError, exit 2), and then nothing of this import is stored.
+fails the command (StoreError, exit 2), and then nothing of this import is stored. The store is
+opened before the scan, so a store that cannot be used fails at once, not after a long scan.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     paths = [Path(p) for p in args.paths]
     missing = [FileProblem(p, "no such file or folder") for p in paths if not p.exists()]
     existing = [p for p in paths if p.exists()]
-    scan = _scan(existing) if existing else ScanResult()
     with Store.open(args.db) as store:
+        scan = _scan(existing) if existing else ScanResult()
         summary = store.add_scan_result(scan)
     return import_result(scan, summary, missing)
 
