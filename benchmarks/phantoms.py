@@ -112,16 +112,21 @@ def make_phantom(spec: PhantomSpec) -> tuple[CTVolume, PhantomTruth]:
     core = np.zeros_like(nodule)
     other = np.zeros_like(nodule)
     extent = spec.diameter_mm * 0.9 + 2
+    near = np.flatnonzero(np.abs(origin[0] + np.arange(n_xy) * PIXEL_MM) <= extent)
+    window = slice(near[0] * ss_xy, (near[-1] + 1) * ss_xy)
+    pixels = np.ix_(near, near)
     for k in range(n_z):
         z = zs[k * ss_z : (k + 1) * ss_z][:, None, None]
         oth = _inside_other(spec, x, y, z)
         other[k] = _bin(oth, ss_z, ss_xy, len(xs))
         if abs(zs[k * ss_z] - 0) > extent:
             continue
-        nod = _inside_nodule(spec, x, y, z) & ~oth
-        nodule[k] = _bin(nod, ss_z, ss_xy, len(xs))
+        xw, yw = x[..., window], y[:, window, :]
+        nod = _inside_nodule(spec, xw, yw, z) & ~_inside_other(spec, xw, yw, z)
+        nodule[k][pixels] = _bin(nod, ss_z, ss_xy, len(xs[window]))
         if spec.density == "part_solid":
-            core[k] = _bin(nod & _inside_core(spec, x, y, z), ss_z, ss_xy, len(xs))
+            inner = nod & _inside_core(spec, xw, yw, z)
+            core[k][pixels] = _bin(inner, ss_z, ss_xy, len(xs[window]))
     outer_hu = SOLID_HU if spec.density == "solid" else spec.ggn_hu
     hu = LUNG_HU + other * (TISSUE_HU - LUNG_HU) + nodule * (outer_hu - LUNG_HU)
     hu += core * (SOLID_HU - outer_hu)
@@ -150,18 +155,18 @@ def _bin(inside: NDArray[np.bool_], ss_z: int, ss_xy: int, n_sub: int) -> NDArra
 
 
 def _truth_axes(spec: PhantomSpec) -> tuple[float, float]:
-    """Long and short axis of the largest axial cross-section, on a 0.05 mm grid."""
+    """Long and short axis of the largest axial cross-section (of the body, without spicules)."""
     from nodule_desk.imaging.axial_diameters import contour_points_mm, long_and_short_axis_mm
 
-    step = 0.05
+    if spec.shape == "spiculated":
+        return spec.diameter_mm, spec.diameter_mm
+    step = 0.1
     half = spec.diameter_mm * 0.9 + 1
     g = np.arange(-half, half + step, step)
     x, y = g[None, :], g[:, None]
     best, best_area = None, -1.0
-    for z in np.linspace(-spec.diameter_mm / 2, spec.diameter_mm / 2, 41):
+    for z in np.linspace(-spec.diameter_mm / 2, spec.diameter_mm / 2, 31):
         section = _inside_nodule(spec, x, y, np.array(z)) & ~_inside_other(spec, x, y, np.array(z))
-        if spec.shape == "spiculated":
-            section = ndimage.binary_opening(section, iterations=int(1.0 / step))
         area = float(section.sum())
         if area > best_area:
             best, best_area = section, area

@@ -60,8 +60,8 @@ def _longest_perpendicular_chord(points: NDArray[np.float64], along: NDArray[np.
     lo = np.minimum(t, t_next)[None, :]
     hi = np.maximum(t, t_next)[None, :]
     crosses = (offsets[:, None] >= lo) & (offsets[:, None] < hi)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = (offsets[:, None] - t[None, :]) / (t_next - t)[None, :]
+    step = np.where(t_next == t, 1.0, t_next - t)
+    fraction = (offsets[:, None] - t[None, :]) / step[None, :]
     s_cross = np.where(crosses, s[None, :] + fraction * (s_next - s)[None, :], np.nan)
     if np.all(np.isnan(s_cross)):
         return 0.0
