@@ -17,7 +17,7 @@ from vtkmodules.vtkFiltersCore import (
     vtkPolyDataNormals,
     vtkWindowedSincPolyDataFilter,
 )
-from vtkmodules.vtkFiltersGeneral import vtkTransformPolyDataFilter
+from vtkmodules.vtkFiltersGeneral import vtkTransformFilter
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
 from nodule_desk.volume import VolumeGeometry
@@ -86,7 +86,7 @@ def build_surface_actor(surface: NoduleSurface) -> vtkActor | None:
     smoother.FeatureEdgeSmoothingOff()
     # The mesh is made in padded voxel indices and placed afterwards: this does not depend on
     # whether a filter honours vtkImageData's direction matrix.
-    to_world = vtkTransformPolyDataFilter()
+    to_world = vtkTransformFilter()
     to_world.SetInputConnection(smoother.GetOutputPort())
     to_world.SetTransform(_padded_index_to_world(surface.geometry))
     normals = vtkPolyDataNormals()

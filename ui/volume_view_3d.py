@@ -71,9 +71,8 @@ class VolumeView3D(QWidget):
         self._style = vtkInteractorStyleTrackballCamera()
         self._vtk_widget.SetInteractorStyle(self._style)
         self._style.AddObserver("StartInteractionEvent", lambda *_: self.set_interactive(True))
-        self._style.AddObserver("EndInteractionEvent", lambda *_: self.set_interactive(False))
+        self._style.AddObserver("EndInteractionEvent", self._on_interaction_end)
         self._vtk_widget.AddObserver("LeftButtonPressEvent", self._on_left_press, 1.0)
-        self._vtk_widget.AddObserver("LeftButtonReleaseEvent", self._on_left_release, 1.0)
         self._picker = vtkCellPicker()
         self._picker.SetTolerance(0.002)
         self._picker.PickFromListOn()
@@ -135,11 +134,11 @@ class VolumeView3D(QWidget):
         self._levels = []
         self._volume = volume
         if volume is not None:
-            full = _image_from_volume(volume)
+            full, geometry = _image_from_volume(volume)
             self._levels.append(self._make_level(full))
-            factor = _interactive_shrink_factor(volume.geometry.shape_kji)
+            factor = _interactive_shrink_factor(geometry.shape_kji)
             if factor > 1:
-                self._levels.append(self._make_level(_shrunk(full, volume.geometry, factor)))
+                self._levels.append(self._make_level(_shrunk(full, geometry, factor)))
             self._show_level(interactive=self._interactive)
         self.reset_camera()
 
@@ -246,6 +245,18 @@ class VolumeView3D(QWidget):
         if self._finalized:
             return
         self._finalized = True
+        # VTK observers hold Python callbacks (ours and QVTKRenderWindowInteractor's) that refer
+        # back to the widgets: a cycle the garbage collector cannot see, so break it here.
+        self._style.RemoveAllObservers()
+        interactor = self._render_window.GetInteractor()
+        if interactor is not None:
+            interactor.RemoveAllObservers()
+            interactor.SetInteractorStyle(None)
+        self._render_window.RemoveAllObservers()
+        self._renderer.RemoveAllViewProps()
+        self._picker.InitializePickList()
+        self._surface_actors = []
+        self._levels = []
         self._vtk_widget.Finalize()
 
     # --- Qt and VTK events --------------------------------------------------------------
@@ -261,11 +272,17 @@ class VolumeView3D(QWidget):
     def _on_left_press(self, interactor, _event: str) -> None:  # noqa: ANN001
         self._press_position = interactor.GetEventPosition()
 
-    def _on_left_release(self, interactor, _event: str) -> None:  # noqa: ANN001
+    def _on_interaction_end(self, _style, _event: str) -> None:  # noqa: ANN001
+        """The end of a left-button rotation: if the mouse barely moved, it was a click.
+
+        The style grabs the mouse while rotating, so the interactor's own release event never
+        reaches other observers; the style's EndInteractionEvent does.
+        """
+        self.set_interactive(False)
         start, self._press_position = self._press_position, None
         if start is None or not self._surface_actors:
             return
-        x, y = interactor.GetEventPosition()
+        x, y = self._render_window.GetInteractor().GetEventPosition()
         if abs(x - start[0]) > _CLICK_TOLERANCE_PX or abs(y - start[1]) > _CLICK_TOLERANCE_PX:
             return
         hit = self.pick_nodule(self._display_to_widget(x, y))
@@ -291,10 +308,32 @@ class VolumeView3D(QWidget):
             level.actor.SetVisibility(index == chosen)
 
 
-def _image_from_volume(volume: CTVolume) -> vtkImageData:
-    """A vtkImageData sharing the HU array, placed in world LPS mm (no RAS flip)."""
-    hu = np.ascontiguousarray(volume.hu)
+def _right_handed(volume: CTVolume) -> tuple[NDArray[np.generic], VolumeGeometry]:
+    """The same voxels on a grid whose direction matrix has a positive determinant.
+
+    VTK's GPU ray caster draws nothing for a mirrored grid (slices stacked against the slice
+    normal, e.g. head to feet with k along -z), so such a grid is re-indexed along k: every voxel
+    keeps its world position.
+    """
     geometry = volume.geometry
+    if np.linalg.det(geometry.direction_matrix) > 0:
+        return volume.hu, geometry
+    last_k = geometry.shape_kji[0] - 1
+    direction = geometry.direction_matrix.copy()
+    direction[:, 2] *= -1.0
+    flipped = VolumeGeometry(
+        shape_kji=geometry.shape_kji,
+        spacing_xyz_mm=geometry.spacing_xyz_mm,
+        origin_lps_mm=tuple(float(v) for v in geometry.index_to_world_lps_mm([0, 0, last_k])),
+        direction=tuple(float(v) for v in direction.reshape(-1)),
+    )
+    return volume.hu[::-1], flipped
+
+
+def _image_from_volume(volume: CTVolume) -> tuple[vtkImageData, VolumeGeometry]:
+    """A vtkImageData of the HU array placed in world LPS mm (no RAS flip), and its grid."""
+    hu, geometry = _right_handed(volume)
+    hu = np.ascontiguousarray(hu)
     image = vtkImageData()
     image.SetDimensions(*geometry.shape_kji[::-1])
     image.SetSpacing(*geometry.spacing_xyz_mm)
@@ -303,7 +342,7 @@ def _image_from_volume(volume: CTVolume) -> vtkImageData:
     scalars = numpy_to_vtk(hu.reshape(-1), deep=False)
     scalars.SetName("HU")
     image.GetPointData().SetScalars(scalars)  # numpy_to_vtk keeps a reference to ``hu``
-    return image
+    return image, geometry
 
 
 def _interactive_shrink_factor(shape_kji: tuple[int, int, int]) -> int:
