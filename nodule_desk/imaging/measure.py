@@ -147,8 +147,9 @@ def _density_type(seg: NoduleSegmentation) -> tuple[str, NDArray[np.bool_]]:
     empty = np.zeros_like(seg.mask)
     if seg.nodule_hu >= SOLID_ABOVE_HU:
         return "solid", seg.mask
-    smooth = ndimage.gaussian_filter(seg.hu, sigma=0.8 / seg.spacing_kji_mm)
-    core = seg.mask & (smooth > SOLID_ABOVE_HU)
+    smooth = ndimage.gaussian_filter(seg.hu, sigma=0.5 / seg.spacing_kji_mm)
+    away = ndimage.distance_transform_edt(~seg.other_tissue, sampling=seg.spacing_kji_mm) > 1.5
+    core = seg.mask & away & (smooth > SOLID_ABOVE_HU)
     if not np.any(core):
         return "ground_glass", empty
     labels, _ = ndimage.label(core)

@@ -7,7 +7,7 @@ Steps, all on a small block around the seed (:mod:`nodule_desk.imaging.local_reg
 2. Chest wall and mediastinum: a morphological opening of all tissue with a ball larger than the
    nodule keeps only structures thicker than the nodule (a rolling ball on the pleural surface);
    they are removed, so a juxtapleural nodule is cut at the pleura.
-3. Vessels: an opening of what is left with a ball of about 0.6 x the nodule's inscribed radius
+3. Vessels: an opening of what is left with a ball of 0.75 x the nodule's inscribed radius
    removes tubes thinner than the nodule; the nodule is the part connected to the seed.
    (Kostis et al., IEEE TMI 2003;22:1259-1274, morphological separation of juxtavascular nodules.)
 4. The mask is trimmed at the half-way level between lung and the nodule's own attenuation
@@ -31,8 +31,12 @@ from nodule_desk.volume import CTVolume, VolumeGeometry
 AIR_BELOW_HU = -700.0
 """Voxels below this are aerated lung; their median is the local lung level."""
 LOW_THRESHOLD_ABOVE_LUNG_HU = 90.0
+SOFT_TISSUE_HU = 40.0
+"""Chest wall muscle (DOMAIN.md: soft tissue about 0 to +60 HU); the pleura lies half-way to lung."""
 SEARCH_RADIUS_MM = 4.0
 MAX_DIAMETER_MM = 35.0
+VESSEL_CUT_FRACTION = 0.75
+"""Opening radius as a fraction of the nodule's inscribed radius (at the low threshold)."""
 MIN_COMPACTNESS = 0.08
 """Mask volume over the volume of the ball reaching its farthest voxel: a vessel tree is far below."""
 
@@ -100,8 +104,9 @@ def _segment_region(
     depth = ndimage.distance_transform_edt(tissue, sampling=spacing)
     inscribed_mm = float(np.max(depth[_ball_around(seed_kji, 2.0, spacing, tissue.shape)], initial=0))
     wall = _thick_structures(tissue, spacing, min(max(inscribed_mm + 2.0, 3.0), 18.0))
-    if np.any(wall & near_seed):
-        wall &= ~_air_hull(tissue, seed_kji, 2.0 * inscribed_mm + 3.0, spacing)
+    if np.any(wall):
+        not_air = smooth > 0.5 * (lung_hu + SOFT_TISSUE_HU)
+        wall &= ~_air_hull(not_air, wall, seed_kji, 2.0 * inscribed_mm + 3.0, spacing)
     candidate = tissue & ~wall
     start = _start_voxel(smooth, candidate & near_seed)
     if start is None:
@@ -169,10 +174,11 @@ def _thick_structures(
 
 
 def _air_hull(
-    tissue: NDArray[np.bool_], center_kji: NDArray[np.float64], half_mm: float,
+    not_air: NDArray[np.bool_],
+    candidates: NDArray[np.bool_], center_kji: NDArray[np.float64], half_mm: float,
     spacing: NDArray[np.float64],
 ) -> NDArray[np.bool_]:
-    """Voxels inside the convex hull of the aerated lung near the seed.
+    """The ``candidates`` inside the convex hull of the aerated lung near the seed.
 
     The pleura is locally flat or convex towards the lung, so the hull of the air closes over a
     nodule sitting on it and stops at the pleural surface: the wall lies outside.
@@ -180,17 +186,17 @@ def _air_hull(
     half = np.ceil(half_mm / spacing).astype(int)
     center = np.rint(center_kji).astype(int)
     low = np.maximum(center - half, 0)
-    high = np.minimum(center + half + 1, tissue.shape)
+    high = np.minimum(center + half + 1, not_air.shape)
     block = tuple(slice(a, b) for a, b in zip(low, high, strict=True))
-    air = np.argwhere(~tissue[block]) * spacing
-    inside = np.zeros_like(tissue)
+    air = np.argwhere(~not_air[block]) * spacing
+    inside = np.zeros_like(not_air)
     if len(air) < 4:
         return inside
     try:
         hull = Delaunay(air[ConvexHull(air).vertices])
     except QhullError:
         return inside
-    solid = np.argwhere(tissue[block])
+    solid = np.argwhere(candidates[block])
     keep = hull.find_simplex(solid * spacing, tol=1e-6) >= 0
     kept = solid[keep] + low
     inside[tuple(kept.T)] = True
@@ -217,11 +223,11 @@ def _component_at(mask: NDArray[np.bool_], voxel: tuple[int, int, int]) -> NDArr
 def _cut_vessels(
     nodule: NDArray[np.bool_], start: tuple[int, int, int], spacing: NDArray[np.float64]
 ) -> NDArray[np.bool_]:
-    """Remove tubes thinner than the nodule: opening with a ball of 0.6 x its inscribed radius."""
+    """Remove tubes thinner than the nodule: opening with a ball a bit smaller than its own."""
     depth = ndimage.distance_transform_edt(nodule, sampling=spacing)
     local = _ball_around(np.asarray(start, dtype=float), 3.0, spacing, nodule.shape) & nodule
     inscribed_mm = float(np.max(depth[local], initial=0))
-    radius_mm = 0.6 * inscribed_mm
+    radius_mm = VESSEL_CUT_FRACTION * inscribed_mm
     if radius_mm < 1.2 * float(np.min(spacing)):
         return nodule
     core = depth > radius_mm
@@ -239,11 +245,13 @@ def _outer_attenuation(
 ) -> float:
     """Median HU just inside the nodule's edge, beyond the partial-volume blur.
 
+    Depth is counted in units of the blur: about 1 mm in-plane, one acquired slice through-plane.
+
     For a part-solid nodule this is the ground-glass rim, which sets the nodule's outer edge.
     """
-    depth = ndimage.distance_transform_edt(nodule, sampling=spacing)
-    inner = 0.5 * max(native_spacing_xyz_mm) + 0.5
-    shell = nodule & (depth >= inner) & (depth <= inner + 1.5)
+    blur_kji = np.array([native_spacing_xyz_mm[2], 1.0, 1.0])
+    depth = ndimage.distance_transform_edt(nodule, sampling=spacing / blur_kji)
+    shell = nodule & (depth >= 1.0) & (depth <= 2.0)
     if np.count_nonzero(shell) < 10:
         shell = nodule & (depth >= 0.7 * float(np.max(depth)))
     return float(np.median(hu[shell]))
