@@ -77,7 +77,7 @@ def segment_nodule(
     """Segment the nodule at ``seed_lps_mm``; raise SegmentationError when it cannot be separated."""
     seed = np.asarray(seed_lps_mm, dtype=float)
     last_reason = ""
-    for half_size_mm in (20.0, 0.5 * max_diameter_mm + 20.0):
+    for half_size_mm in (15.0, 0.5 * max_diameter_mm + 20.0):
         region = extract_local_region(volume, seed, half_size_mm)
         result = _segment_region(region, seed, search_radius_mm, max_diameter_mm)
         if isinstance(result, NoduleSegmentation):
@@ -101,42 +101,83 @@ def _segment_region(
             f"no nodule within {search_mm:g} mm of the seed: only aerated lung "
             f"(about {lung_hu:.0f} HU) there"
         )
-    depth = ndimage.distance_transform_edt(tissue, sampling=spacing)
-    inscribed_mm = float(np.max(depth[_ball_around(seed_kji, 2.0, spacing, tissue.shape)], initial=0))
-    wall = _thick_structures(tissue, spacing, min(max(inscribed_mm + 2.0, 3.0), 18.0))
-    if np.any(wall):
-        not_air = smooth > 0.5 * (lung_hu + SOFT_TISSUE_HU)
-        wall &= ~_air_hull(not_air, wall, seed_kji, 2.0 * inscribed_mm + 3.0, spacing)
-    candidate = tissue & ~wall
+    candidate = tissue & ~_chest_wall(tissue, smooth, lung_hu, seed_kji, spacing)
     start = _start_voxel(smooth, candidate & near_seed)
     if start is None:
         raise SegmentationError(
             "the seed lies on the chest wall or mediastinum, not on a nodule in the lung"
         )
-    nodule = _component_at(candidate, start)
-    nodule = _cut_vessels(nodule, start, spacing)
-    others = tissue & ~nodule
+    nodule = _cut_vessels(_component_at(candidate, start), start, spacing)
+    if _touches_edge(nodule):
+        return "the segmentation reaches the edge of the region: it leaks into a vessel or the wall"
+    box = _box_around(nodule, spacing, 4.0 + 0.5 * region.native_spacing_xyz_mm[2],
+                      region.slices_per_native)
+    hu, smooth, nodule, tissue = region.hu[box], smooth[box], nodule[box], tissue[box]
+    start = tuple(int(v - b.start) for v, b in zip(start, box, strict=True))
+    nodule_hu, trimmed = _trim_at_iso_level(hu, smooth, nodule, start, lung_hu, region)
+    reason = _leak_reason(trimmed, spacing, max_diameter_mm)
+    if reason:
+        return reason
+    low = np.array([b.start for b in box], dtype=float)
+    geometry = VolumeGeometry(
+        shape_kji=tuple(int(v) for v in hu.shape),  # type: ignore[arg-type]
+        spacing_xyz_mm=region.geometry.spacing_xyz_mm,
+        origin_lps_mm=tuple(float(v) for v in region.kji_to_world(low)),  # type: ignore[arg-type]
+        direction=region.geometry.direction,
+    )
+    return NoduleSegmentation(
+        mask=trimmed, geometry=geometry, hu=hu, other_tissue=tissue & ~nodule,
+        lung_hu=lung_hu, nodule_hu=nodule_hu, slices_per_native=region.slices_per_native,
+        native_spacing_xyz_mm=region.native_spacing_xyz_mm,
+    )
+
+
+def _chest_wall(
+    tissue: NDArray[np.bool_], smooth: NDArray[np.float32], lung_hu: float,
+    seed_kji: NDArray[np.float64], spacing: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Tissue thicker than the nodule at the seed, outside the hull of the air around it."""
+    depth = ndimage.distance_transform_edt(tissue, sampling=spacing)
+    inscribed_mm = float(np.max(depth[_ball_around(seed_kji, 2.0, spacing, tissue.shape)], initial=0))
+    radius_mm = min(max(inscribed_mm + 2.0, 3.0), 18.0)
+    core = depth > radius_mm
+    if not np.any(core):
+        return np.zeros_like(tissue)
+    wall = tissue & (ndimage.distance_transform_edt(~core, sampling=spacing) <= radius_mm)
+    not_air = smooth > 0.5 * (lung_hu + SOFT_TISSUE_HU)
+    return wall & ~_air_hull(not_air, wall, seed_kji, 2.0 * inscribed_mm + 3.0, spacing)
+
+
+def _trim_at_iso_level(
+    hu: NDArray[np.float32], smooth: NDArray[np.float32], nodule: NDArray[np.bool_],
+    start: tuple[int, int, int], lung_hu: float, region: LocalRegion,
+) -> tuple[float, NDArray[np.bool_]]:
+    """The nodule's outer attenuation, and the mask cut half-way between it and the lung."""
     trimmed = nodule
+    nodule_hu = lung_hu
     for _ in range(2):
-        nodule_hu = _outer_attenuation(region.hu, trimmed, spacing, region.native_spacing_xyz_mm)
+        nodule_hu = _outer_attenuation(hu, trimmed, region.spacing_kji_mm,
+                                       region.native_spacing_xyz_mm)
         iso = 0.5 * (lung_hu + nodule_hu)
         if smooth[start] > iso:
             trimmed = _component_at(nodule & (smooth > iso), start)
-    nodule = trimmed
-    reason = _leak_reason(nodule, spacing, max_diameter_mm)
-    if reason:
-        return reason
-    return NoduleSegmentation(
-        mask=nodule,
-        geometry=region.geometry,
-        hu=region.hu,
-        other_tissue=others,
-        lung_hu=lung_hu,
-        nodule_hu=nodule_hu,
-        slices_per_native=region.slices_per_native,
-        native_spacing_xyz_mm=region.native_spacing_xyz_mm,
-        metadata={"wall_voxels_removed": int(np.count_nonzero(wall & tissue))},
-    )
+    return nodule_hu, trimmed
+
+
+def _touches_edge(mask: NDArray[np.bool_]) -> bool:
+    return any(np.any(np.take(mask, [0, -1], axis=a)) for a in range(3) if mask.shape[a] > 2)
+
+
+def _box_around(
+    mask: NDArray[np.bool_], spacing: NDArray[np.float64], margin_mm: float, slices_per_native: int
+) -> tuple[slice, slice, slice]:
+    """Bounding box of the mask plus a margin; it starts on an acquired slice."""
+    where = np.argwhere(mask)
+    margin = np.ceil(margin_mm / spacing).astype(int)
+    low = np.maximum(where.min(axis=0) - margin, 0)
+    low[0] -= low[0] % slices_per_native
+    high = np.minimum(where.max(axis=0) + margin + 1, mask.shape)
+    return tuple(slice(int(a), int(b)) for a, b in zip(low, high, strict=True))  # type: ignore[return-value]
 
 
 def _lung_level(hu: NDArray[np.float32], smooth: NDArray[np.float32]) -> float:
@@ -154,23 +195,6 @@ def _ball_around(
     grids = np.ogrid[tuple(slice(0, n) for n in shape)]
     dist2 = sum(((g - c) * s) ** 2 for g, c, s in zip(grids, center_kji, spacing, strict=True))
     return np.asarray(dist2 <= radius_mm**2)
-
-
-def _thick_structures(
-    tissue: NDArray[np.bool_], spacing: NDArray[np.float64], radius_mm: float
-) -> NDArray[np.bool_]:
-    """Opening of the tissue with a ball of ``radius_mm``: what a ball that size cannot leave.
-
-    The block is padded by replicating its faces, so the chest wall continues beyond the block.
-    """
-    pad = np.ceil(radius_mm / spacing).astype(int) + 1
-    padded = np.pad(tissue, [(p, p) for p in pad], mode="edge")
-    core = ndimage.distance_transform_edt(padded, sampling=spacing) > radius_mm
-    if not np.any(core):
-        return np.zeros_like(tissue)
-    opened = ndimage.distance_transform_edt(~core, sampling=spacing) <= radius_mm
-    inner = tuple(slice(p, -p) for p in pad)
-    return opened[inner] & tissue
 
 
 def _air_hull(
@@ -262,9 +286,6 @@ def _leak_reason(
 ) -> str:
     if not np.any(nodule):
         return "no nodule could be separated at the seed"
-    edges = [np.take(nodule, [0, -1], axis=a) for a in range(3) if nodule.shape[a] > 2]
-    if any(np.any(e) for e in edges):
-        return "the segmentation reaches the edge of the region: it leaks into a vessel or the wall"
     points = np.argwhere(nodule) * spacing
     volume_mm3 = len(points) * float(np.prod(spacing))
     if volume_mm3 > np.pi / 6 * max_diameter_mm**3:

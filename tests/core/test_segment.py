@@ -46,7 +46,7 @@ def test_juxtavascular_mask_excludes_the_vessel() -> None:
     distance = np.linalg.norm(_mask_world_mm(seg), axis=1)
     assert distance.max() < 5.0 + 2.5, "the vessel crosses the whole 40 mm block; the mask follows it"
 
-    assert seg.other_tissue.sum() > seg.mask.sum()
+    assert seg.other_tissue.sum() > 100, "the vessel next to the nodule is kept as other tissue"
 
 
 def test_seed_off_centre_finds_the_same_nodule() -> None:
