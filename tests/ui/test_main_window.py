@@ -1,0 +1,129 @@
+"""The main window driven as a user would: real store, real DICOM, real widgets under Xvfb."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QGuiApplication, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from ui import i18n
+from ui.main_window import MainWindow
+from ui.worklist_dock import SERIES_ROLE
+
+
+def make_window(qtbot, store) -> MainWindow:  # noqa: ANN001
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def grab(widget) -> np.ndarray:  # noqa: ANN001
+    """The widget as the screen shows it (QScreen.grabWindow), as an RGB array."""
+    top_left = widget.mapToGlobal(QPoint(0, 0))
+    pixmap = QGuiApplication.primaryScreen().grabWindow(
+        0, top_left.x(), top_left.y(), widget.width(), widget.height())
+    image = pixmap.toImage().convertToFormat(pixmap.toImage().Format.Format_RGB888)
+    data = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return data[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def open_first_series(qtbot, window: MainWindow):  # noqa: ANN001, ANN201
+    item = window.worklist.series_items()[0]
+    with qtbot.waitSignal(window.volume_loaded, timeout=20000) as loaded:
+        window.worklist.tree.itemActivated.emit(item, 0)
+    qtbot.wait(100)
+    return loaded.args[0]
+
+
+def test_window_lists_patients_from_store(qtbot, sample_store) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    tree = window.worklist.tree
+    labels = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
+    assert len(labels) == 2
+    assert any("ND0001" in label and "WANG FANG" in label for label in labels)
+    assert len(window.worklist.series_items()) == 2
+
+
+def test_search_and_date_range_filter(qtbot, sample_store) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    worklist = window.worklist
+    qtbot.keyClicks(worklist.search_edit, "li ming")
+    assert worklist.tree.topLevelItemCount() == 1
+    assert "ND0002" in worklist.tree.topLevelItem(0).text(0)
+    worklist.search_edit.clear()
+    assert worklist.tree.topLevelItemCount() == 2
+    worklist.date_filter.setChecked(True)
+    worklist.date_from.setDate(worklist.date_from.date().fromString("2024-01-01", "yyyy-MM-dd"))
+    worklist.date_to.setDate(worklist.date_to.date().fromString("2024-12-31", "yyyy-MM-dd"))
+    assert worklist.tree.topLevelItemCount() == 1
+    assert "ND0001" in worklist.tree.topLevelItem(0).text(0)
+
+
+def test_open_series_shows_first_slice_then_volume_and_scrolls(
+    qtbot, sample_store, artifacts_dir: Path  # noqa: ANN001
+) -> None:
+    window = make_window(qtbot, sample_store.store)
+    firsts = []
+    window.first_slice_shown.connect(firsts.append)
+    volume = open_first_series(qtbot, window)
+    assert firsts and firsts[0].hu.shape[0] == 1, "the first slice is shown before the volume"
+    assert volume.hu.shape == (24, 96, 96)
+    assert not window.progress_bar.isVisible()
+    pixels = grab(window.viewer)
+    assert pixels.std() > 20, "the axial slice is on screen, not a blank view"
+    window.grab().save(str(artifacts_dir / "main_window_open_series.png"))
+    before = window.viewer.slice_index if hasattr(window.viewer, "slice_index") else None
+    center = QPointF(window.viewer.width() / 2, window.viewer.height() / 2)
+    wheel = QWheelEvent(center, window.viewer.mapToGlobal(center), QPoint(0, 0), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(window.viewer, wheel)
+    if before is not None:
+        assert window.viewer.slice_index == before + 1
+
+
+def test_thumbnails_are_made_in_background(qtbot, sample_store) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    qtbot.waitUntil(lambda: all(not item.icon(0).isNull()
+                                for item in window.worklist.series_items()), timeout=10000)
+
+
+def test_cancel_stops_loading(qtbot, sample_store) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    series = window.worklist.series_items()[0].data(0, SERIES_ROLE)
+    job = window.open_series(series)
+    assert window.cancel_button.isVisible() and window.progress_bar.isVisible()
+    loaded = []
+    window.volume_loaded.connect(loaded.append)
+    with qtbot.waitSignal(job.signals.cancelled, timeout=10000):
+        window.cancel_action.trigger()
+    qtbot.waitUntil(lambda: not window.cancel_button.isVisible(), timeout=10000)
+    assert not loaded
+
+
+def test_switch_to_chinese_shows_chinese_menu(qtbot, sample_store, cjk_font_family,  # noqa: ANN001
+                                              artifacts_dir: Path) -> None:
+    window = make_window(qtbot, sample_store.store)
+    assert window.file_menu.title() == "&File"
+    i18n.set_language(QApplication.instance(), "zh_CN")
+    qtbot.waitUntil(lambda: window.file_menu.title() != "&File")
+    assert "文件" in window.file_menu.title()
+    assert "工作列表" in window.worklist.windowTitle()
+    window.grab().save(str(artifacts_dir / "main_window_zh_CN.png"))
+
+
+def test_settings_persist_across_close_and_reopen(qtbot, sample_store) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    window.resize(1100, 720)
+    window.nodule_panel.hide()
+    qtbot.wait(50)
+    window.close()
+    again = make_window(qtbot, sample_store.store)
+    assert (again.width(), again.height()) == (1100, 720)
+    assert not again.nodule_panel.isVisible()

@@ -1,0 +1,302 @@
+"""The main window: worklist and nodule docks around the viewer, menus, toolbar, status bar.
+
+Shaped like the Qt for Python ``application.py`` example: create_actions / create_menus /
+create_tool_bars / read_settings / write_settings. Long work runs through ``ui.jobs``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+from nodule_desk.store import Series, Store
+from nodule_desk.volume import CTVolume
+from ui import i18n
+from ui.jobs import Job, JobRunner, describe_error, load_series_job
+from ui.nodule_panel_dock import NodulePanelDock
+from ui.settings_dialog import SettingsDialog
+from ui.worklist_dock import WorklistDock
+
+
+def create_viewer(parent: QWidget) -> QWidget:
+    """The 2D viewer grid when it exists, else the simple axial stand-in."""
+    try:
+        from ui.viewer_grid import ViewerGrid
+
+        return ViewerGrid(parent)
+    except ImportError:
+        from ui._axial_preview import AxialPreview
+
+        return AxialPreview(parent)
+
+
+class MainWindow(QMainWindow):
+    volume_loaded = Signal(object)
+    first_slice_shown = Signal(object)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.store = store
+        self.jobs = JobRunner(self)
+        self.current_job: Job | None = None
+        self.volume: CTVolume | None = None
+        self.viewer = create_viewer(self)
+        self.setCentralWidget(self.viewer)
+        self.worklist = WorklistDock(store, self.jobs, self)
+        self.nodule_panel = NodulePanelDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.worklist)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.nodule_panel)
+        self.worklist.series_activated.connect(self.open_series)
+        self.create_actions()
+        self.create_menus()
+        self.create_tool_bars()
+        self.create_status_bar()
+        self.retranslate_ui()
+        self.read_settings()
+
+    # --- construction -------------------------------------------------------------------------
+    def _icon(self, pixmap: QStyle.StandardPixmap) -> Any:
+        return self.style().standardIcon(pixmap)
+
+    def create_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.import_action = QAction(self._icon(sp.SP_DirOpenIcon), "", self)
+        self.import_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.import_action.triggered.connect(self.import_folder)
+        self.refresh_action = QAction(self._icon(sp.SP_BrowserReload), "", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.worklist.refresh)
+        self.quit_action = QAction(self._icon(sp.SP_DialogCloseButton), "", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.settings_action = QAction(self._icon(sp.SP_FileDialogDetailedView), "", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.show_settings)
+        self.about_action = QAction(self._icon(sp.SP_MessageBoxInformation), "", self)
+        self.about_action.triggered.connect(self.about)
+        self.cancel_action = QAction(self._icon(sp.SP_BrowserStop), "", self)
+        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self.cancel_job)
+        self.worklist_action = self.worklist.toggleViewAction()
+        self.worklist_action.setShortcut(QKeySequence("F2"))
+        self.nodule_panel_action = self.nodule_panel.toggleViewAction()
+        self.nodule_panel_action.setShortcut(QKeySequence("F3"))
+
+    def create_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.file_menu.addAction(self.import_action)
+        self.file_menu.addAction(self.refresh_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.view_menu = bar.addMenu("")
+        self.view_menu.addAction(self.worklist_action)
+        self.view_menu.addAction(self.nodule_panel_action)
+        self.view_menu.addSeparator()
+        for action in getattr(self.viewer, "actions_for_menu", lambda: [])():
+            self.view_menu.addAction(action)
+        self.tools_menu = bar.addMenu("")
+        self.tools_menu.addAction(self.settings_action)
+        self.help_menu = bar.addMenu("")
+        self.help_menu.addAction(self.about_action)
+
+    def create_tool_bars(self) -> None:
+        self.main_tool_bar = self.addToolBar("")
+        self.main_tool_bar.setObjectName("MainToolBar")
+        for action in (self.import_action, self.refresh_action, self.worklist_action,
+                       self.settings_action):
+            self.main_tool_bar.addAction(action)
+        for action in getattr(self.viewer, "actions_for_tool_bar", lambda: [])():
+            self.main_tool_bar.addAction(action)
+
+    def create_status_bar(self) -> None:
+        self.job_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setVisible(False)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setDefaultAction(self.cancel_action)
+        self.cancel_button.setVisible(False)
+        status = self.statusBar()
+        status.addPermanentWidget(self.job_label)
+        status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.cancel_button)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("NoduleDesk"))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.main_tool_bar.setWindowTitle(self.tr("Main toolbar"))
+        texts = {
+            self.import_action: (self.tr("&Import folder…"),
+                                 self.tr("Find CT series in a folder and add them to the worklist")),
+            self.refresh_action: (self.tr("&Refresh worklist"), self.tr("Reload the worklist")),
+            self.quit_action: (self.tr("&Quit"), self.tr("Quit NoduleDesk")),
+            self.settings_action: (self.tr("&Settings…"), self.tr("Language and preferences")),
+            self.about_action: (self.tr("&About NoduleDesk"), self.tr("About NoduleDesk")),
+            self.cancel_action: (self.tr("Cancel"), self.tr("Cancel the running job")),
+        }
+        for action, (text, tip) in texts.items():
+            action.setText(text)
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # --- settings ---------------------------------------------------------------------------
+    def read_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry", QByteArray())
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        state = settings.value("main_window/state", QByteArray())
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        layout = settings.value("viewer/layout")
+        if layout and hasattr(self.viewer, "set_layout"):
+            self.viewer.set_layout(str(layout))
+
+    def write_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/state", self.saveState())
+        if hasattr(self.viewer, "layout_name"):
+            settings.setValue("viewer/layout", self.viewer.layout_name())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.write_settings()
+        self.jobs.cancel_all()
+        self.jobs.wait(10000)
+        event.accept()
+
+    # --- jobs ---------------------------------------------------------------------------------
+    def _run(self, job: Job, label: str) -> Job:
+        if self.current_job is not None:
+            self.current_job.cancel()
+        self.current_job = job
+        self.job_label.setText(label)
+        self.progress_bar.setRange(0, 0)
+        for widget in (self.progress_bar, self.cancel_button):
+            widget.setVisible(True)
+        self.cancel_action.setEnabled(True)
+        job.signals.progress.connect(lambda done, total, _s, job=job: self._progress(job, done, total))
+        for signal in (job.signals.finished, job.signals.failed):
+            signal.connect(lambda _v, job=job: self._job_ended(job))
+        job.signals.cancelled.connect(lambda job=job: self._job_ended(job, cancelled=True))
+        job.signals.failed.connect(self.show_error)
+        return self.jobs.start(job)
+
+    def _progress(self, job: Job, done: int, total: int) -> None:
+        if job is self.current_job:
+            self.progress_bar.setRange(0, max(total, 1))
+            self.progress_bar.setValue(done)
+
+    def _job_ended(self, job: Job, cancelled: bool = False) -> None:
+        if job is not self.current_job:
+            return
+        self.current_job = None
+        for widget in (self.progress_bar, self.cancel_button):
+            widget.setVisible(False)
+        self.cancel_action.setEnabled(False)
+        self.job_label.clear()
+        if cancelled:
+            self.statusBar().showMessage(self.tr("Cancelled"), 5000)
+
+    def cancel_job(self) -> None:
+        if self.current_job is not None:
+            self.current_job.cancel()
+
+    def show_error(self, error: BaseException) -> None:
+        """The one place a failed job reaches the user."""
+        message = describe_error(error)
+        self.statusBar().showMessage(message, 15000)
+        if not isinstance(error, Exception) or QApplication.instance() is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("NoduleDesk"), message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setModal(False)
+        box.show()
+
+    # --- user commands ------------------------------------------------------------------------
+    def open_series(self, series: Series) -> Job:
+        files = self.store.series_files(series.id)
+        job = Job(load_series_job(files, series.series_uid), wants_partial=True)
+        job.signals.partial.connect(self._show_first_slice)
+        job.signals.finished.connect(self._show_volume)
+        label = self.tr("Opening %1").replace("%1", series.description or series.series_uid)
+        return self._run(job, label)
+
+    def _show_first_slice(self, volume: CTVolume) -> None:
+        self.viewer.set_volume(volume)
+        self.first_slice_shown.emit(volume)
+
+    def _show_volume(self, volume: CTVolume) -> None:
+        self.volume = volume
+        self.viewer.set_volume(volume)
+        self.statusBar().showMessage(self.tr("%n slice(s) loaded", "", volume.hu.shape[0]), 5000)
+        self.volume_loaded.emit(volume)
+
+    def import_folder(self, folder: str | Path | None = None) -> Job | None:
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(self, self.tr("Import folder"))
+            if not folder:
+                return None
+        job = Job(_import_job(self.store.path, Path(folder)))
+        job.signals.finished.connect(self._import_done)
+        return self._run(job, self.tr("Importing %1").replace("%1", str(folder)))
+
+    def _import_done(self, summary: dict[str, int]) -> None:
+        self.worklist.refresh()
+        message = self.tr("Imported %1 series; %2 file(s) skipped")
+        message = message.replace("%1", str(summary["series"])).replace("%2", str(summary["problems"]))
+        self.statusBar().showMessage(message, 10000)
+
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self)
+        if dialog.exec():
+            language = dialog.selected_language()
+            QSettings().setValue(i18n.SETTINGS_KEY, language)
+            i18n.set_language(QApplication.instance(), i18n.configured_language())
+
+    def about(self) -> None:
+        QMessageBox.about(self, self.tr("About NoduleDesk"), self.tr(
+            "NoduleDesk: a workstation for lung-nodule branch centers. "
+            "Read chest CT, measure and follow nodules, report to the parent center."))
+
+
+def _import_job(db_path: Path, folder: Path) -> Any:
+    """Scan ``folder`` and store what it finds, in its own store connection (SQLite threads)."""
+
+    def run(progress: Any, cancel: Any) -> dict[str, int]:
+        from nodule_desk.dicom.scan import scan_paths
+
+        scan = scan_paths([folder], progress=progress, cancel=cancel)
+        with Store.open(db_path) as store:
+            store.add_scan_result(scan)
+        return {"series": len(scan.series), "problems": len(scan.problems)}
+
+    return run
