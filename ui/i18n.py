@@ -35,10 +35,10 @@ def set_language(app: QApplication, language: str) -> str:
     _installed.clear()
     if language not in LANGUAGES:
         language = system_language()
-    if language == "en":
-        return language
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    sources = [(f"qtbase_{language}", qt_dir), (f"nodule_desk_{language}", str(TRANSLATIONS_DIR))]
+    sources = [(f"nodule_desk_{language}", str(TRANSLATIONS_DIR))]
+    if language != "en":
+        sources.append((f"qtbase_{language}", qt_dir))
     for name, directory in sources:
         translator = QTranslator(app)
         if translator.load(name, directory):

@@ -100,27 +100,27 @@ class JobRunner(QObject):
         return self.pool.waitForDone(msecs)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Jobs", text)
+def _fill(template: str, *values: str) -> str:
+    for n, value in enumerate(values, start=1):
+        template = template.replace(f"%{n}", value)
+    return template
 
 
 def describe_error(error: BaseException) -> str:
     """The message a user reads: what went wrong and with which file or series."""
+    translate = QCoreApplication.translate
     if isinstance(error, DicomFileError):
-        return _tr("Cannot read file %1: %2").replace("%1", str(error.path)).replace(
-            "%2", error.reason
-        )
+        return _fill(translate("Jobs", "Cannot read file %1: %2"), str(error.path), error.reason)
     if isinstance(error, SeriesError):
-        return _tr("Series %1 cannot be opened: %2").replace("%1", error.series_uid).replace(
-            "%2", error.reason
-        )
+        return _fill(translate("Jobs", "Series %1 cannot be opened: %2"), error.series_uid,
+                     error.reason)
     if isinstance(error, StoreError):
-        return _tr("The local database cannot be used: %1").replace("%1", str(error))
+        return _fill(translate("Jobs", "The local database cannot be used: %1"), str(error))
     if isinstance(error, NoduleDeskError):
         return str(error)
     if isinstance(error, OSError):
-        return _tr("File error: %1").replace("%1", str(error))
-    return _tr("Unexpected error: %1").replace("%1", f"{type(error).__name__}: {error}")
+        return _fill(translate("Jobs", "File error: %1"), str(error))
+    return _fill(translate("Jobs", "Unexpected error: %1"), f"{type(error).__name__}: {error}")
 
 
 def load_series_job(files: list[Path], series_uid: str = "") -> Callable[..., Any]:

@@ -14,10 +14,11 @@ from ui.main_window import MainWindow
 from ui.worklist_dock import SERIES_ROLE
 
 
-def make_window(qtbot, store) -> MainWindow:  # noqa: ANN001
+def make_window(qtbot, store, size: tuple[int, int] | None = (1400, 900)) -> MainWindow:  # noqa: ANN001
     window = MainWindow(store)
     qtbot.addWidget(window)
-    window.resize(1400, 900)
+    if size is not None:
+        window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
     return window
@@ -124,6 +125,17 @@ def test_settings_persist_across_close_and_reopen(qtbot, sample_store) -> None: 
     window.nodule_panel.hide()
     qtbot.wait(50)
     window.close()
-    again = make_window(qtbot, sample_store.store)
+    again = make_window(qtbot, sample_store.store, size=None)
     assert (again.width(), again.height()) == (1100, 720)
     assert not again.nodule_panel.isVisible()
+    assert again.worklist.isVisible()
+
+
+def test_language_choice_persists(qtbot, sample_store) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue(i18n.SETTINGS_KEY, "zh_CN")
+    assert i18n.configured_language() == "zh_CN"
+    i18n.set_language(QApplication.instance(), i18n.configured_language())
+    window = make_window(qtbot, sample_store.store)
+    assert window.help_menu.title() == "帮助(&H)"

@@ -1,0 +1,14 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>%n slice(s) loaded</source>
+        <translation>
+            <numerusform>%n slice loaded</numerusform>
+            <numerusform>%n slices loaded</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

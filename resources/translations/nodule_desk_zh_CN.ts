@@ -1,0 +1,229 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>Jobs</name>
+    <message>
+        <source>Cannot read file %1: %2</source>
+        <translation>无法读取文件 %1：%2</translation>
+    </message>
+    <message>
+        <source>Series %1 cannot be opened: %2</source>
+        <translation>无法打开序列 %1：%2</translation>
+    </message>
+    <message>
+        <source>The local database cannot be used: %1</source>
+        <translation>本地数据库无法使用：%1</translation>
+    </message>
+    <message>
+        <source>File error: %1</source>
+        <translation>文件错误：%1</translation>
+    </message>
+    <message>
+        <source>Unexpected error: %1</source>
+        <translation>意外错误：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>NoduleDesk</source>
+        <translation>NoduleDesk 肺结节工作站</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>&amp;Import folder…</source>
+        <translation>导入文件夹(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Find CT series in a folder and add them to the worklist</source>
+        <translation>在文件夹中查找 CT 序列并加入工作列表</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh worklist</source>
+        <translation>刷新工作列表(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Reload the worklist</source>
+        <translation>重新载入工作列表</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Quit NoduleDesk</source>
+        <translation>退出 NoduleDesk</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Language and preferences</source>
+        <translation>语言与偏好设置</translation>
+    </message>
+    <message>
+        <source>&amp;About NoduleDesk</source>
+        <translation>关于 NoduleDesk(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About NoduleDesk</source>
+        <translation>关于 NoduleDesk</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel the running job</source>
+        <translation>取消正在运行的任务</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Opening %1</source>
+        <translation>正在打开 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n slice(s) loaded</source>
+        <translation>
+            <numerusform>已载入 %n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Import folder</source>
+        <translation>导入文件夹</translation>
+    </message>
+    <message>
+        <source>Importing %1</source>
+        <translation>正在导入 %1</translation>
+    </message>
+    <message>
+        <source>Imported %1 series; %2 file(s) skipped</source>
+        <translation>已导入 %1 个序列；跳过 %2 个文件</translation>
+    </message>
+    <message>
+        <source>NoduleDesk: a workstation for lung-nodule branch centers. Read chest CT, measure and follow nodules, report to the parent center.</source>
+        <translation>NoduleDesk：肺结节诊治分中心工作站。阅读胸部 CT，测量并随访结节，向上级中心报告。</translation>
+    </message>
+</context>
+<context>
+    <name>NodulePanelDock</name>
+    <message>
+        <source>Nodules</source>
+        <translation>结节</translation>
+    </message>
+    <message>
+        <source>No nodules yet: open a series to list its nodules.</source>
+        <translation>暂无结节：打开一个序列以列出其结节。</translation>
+    </message>
+</context>
+<context>
+    <name>OpenGLUnavailableWidget</name>
+    <message>
+        <source>3D view unavailable: OpenGL could not be initialised.
+The 2D views work normally. Updating the graphics driver may help.</source>
+        <translation>三维视图不可用：无法初始化 OpenGL。
+二维视图可正常使用。更新显卡驱动可能有帮助。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+</context>
+<context>
+    <name>VolumeView3D</name>
+    <message>
+        <source>Lung</source>
+        <translation>肺</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>骨</translation>
+    </message>
+    <message>
+        <source>Volume rendering preset</source>
+        <translation>容积渲染预设</translation>
+    </message>
+    <message>
+        <source>Reset view</source>
+        <translation>重置视图</translation>
+    </message>
+    <message>
+        <source>Front view, head up, whole volume in sight</source>
+        <translation>正面观，头侧向上，显示全部容积</translation>
+    </message>
+    <message>
+        <source>Preset:</source>
+        <translation>预设：</translation>
+    </message>
+</context>
+<context>
+    <name>WorklistDock</name>
+    <message>
+        <source>Worklist</source>
+        <translation>工作列表</translation>
+    </message>
+    <message>
+        <source>Search name or patient ID</source>
+        <translation>搜索姓名或患者 ID</translation>
+    </message>
+    <message>
+        <source>Study date</source>
+        <translation>检查日期</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>起始</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <source>Patient / study / series</source>
+        <translation>患者 / 检查 / 序列</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>图像数</translation>
+    </message>
+</context>
+</TS>
