@@ -1,4 +1,4 @@
-"""Stand-in central view until ui/viewer_grid.py lands: axial slices in lung window, wheel scrolls."""
+"""Stand-in central view until ui/viewer_grid.py lands: axial slices, lung window, wheel scrolls."""
 
 from __future__ import annotations
 
@@ -43,10 +43,12 @@ class AxialPreview(QLabel):
         if self.volume is None:
             return
         hu = self.volume.hu[self.slice_index].astype(np.float32)
-        gray = np.ascontiguousarray(np.clip((hu + 1350.0) / 1500.0 * 255.0, 0, 255).astype(np.uint8))
+        gray = np.clip((hu + 1350.0) / 1500.0 * 255.0, 0, 255).astype(np.uint8)
+        gray = np.ascontiguousarray(gray)
         image = QImage(gray.data, gray.shape[1], gray.shape[0], gray.shape[1],
                        QImage.Format.Format_Grayscale8).copy()
         sx, sy = self.volume.geometry.spacing_xyz_mm[:2]
         image = image.scaled(int(gray.shape[1] * sx), int(gray.shape[0] * sy))
         self.setPixmap(QPixmap.fromImage(image).scaled(
-            self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+            self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))

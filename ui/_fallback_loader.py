@@ -25,7 +25,8 @@ def _slice(path: Path) -> tuple[np.ndarray, pydicom.Dataset]:
 
 
 def _geometry(first: pydicom.Dataset, last: pydicom.Dataset, n: int) -> VolumeGeometry:
-    row, col = np.array(first.ImageOrientationPatient[:3]), np.array(first.ImageOrientationPatient[3:])
+    orientation = np.array(first.ImageOrientationPatient, float)
+    row, col = orientation[:3], orientation[3:]
     p0, p1 = np.array(first.ImagePositionPatient, float), np.array(last.ImagePositionPatient, float)
     normal = np.cross(row, col)
     step = float(np.dot(p1 - p0, normal) / (n - 1)) if n > 1 else float(

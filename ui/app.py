@@ -1,4 +1,4 @@
-"""``python -m ui.app`` / ``nodule-desk-gui``: the workstation on the store in the user's data dir."""
+"""``python -m ui.app`` / ``nodule-desk-gui``: the workstation on the store in the data dir."""
 
 from __future__ import annotations
 

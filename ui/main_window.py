@@ -146,8 +146,10 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(self.tr("&Help"))
         self.main_tool_bar.setWindowTitle(self.tr("Main toolbar"))
         texts = {
-            self.import_action: (self.tr("&Import folder…"),
-                                 self.tr("Find CT series in a folder and add them to the worklist")),
+            self.import_action: (
+                self.tr("&Import folder…"),
+                self.tr("Find CT series in a folder and add them to the worklist"),
+            ),
             self.refresh_action: (self.tr("&Refresh worklist"), self.tr("Reload the worklist")),
             self.quit_action: (self.tr("&Quit"), self.tr("Quit NoduleDesk")),
             self.settings_action: (self.tr("&Settings…"), self.tr("Language and preferences")),
@@ -203,7 +205,9 @@ class MainWindow(QMainWindow):
         for widget in (self.progress_bar, self.cancel_button):
             widget.setVisible(True)
         self.cancel_action.setEnabled(True)
-        job.signals.progress.connect(lambda done, total, _s, job=job: self._progress(job, done, total))
+        job.signals.progress.connect(
+            lambda done, total, _stage, job=job: self._progress(job, done, total)
+        )
         for signal in (job.signals.finished, job.signals.failed):
             signal.connect(lambda _v, job=job: self._job_ended(job))
         job.signals.cancelled.connect(lambda job=job: self._job_ended(job, cancelled=True))
@@ -272,7 +276,8 @@ class MainWindow(QMainWindow):
     def _import_done(self, summary: dict[str, int]) -> None:
         self.worklist.refresh()
         message = self.tr("Imported %1 series; %2 file(s) skipped")
-        message = message.replace("%1", str(summary["series"])).replace("%2", str(summary["problems"]))
+        message = message.replace("%1", str(summary["series"]))
+        message = message.replace("%2", str(summary["problems"]))
         self.statusBar().showMessage(message, 10000)
 
     def show_settings(self) -> None:
