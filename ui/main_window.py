@@ -94,8 +94,10 @@ class MainWindow(QMainWindow):
         self.cancel_action.setEnabled(False)
         self.cancel_action.triggered.connect(self.cancel_job)
         self.worklist_action = self.worklist.toggleViewAction()
+        self.worklist_action.setIcon(self._icon(sp.SP_FileDialogListView))
         self.worklist_action.setShortcut(QKeySequence("F2"))
         self.nodule_panel_action = self.nodule_panel.toggleViewAction()
+        self.nodule_panel_action.setIcon(self._icon(sp.SP_FileDialogInfoView))
         self.nodule_panel_action.setShortcut(QKeySequence("F3"))
 
     def create_menus(self) -> None:
@@ -174,6 +176,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 900)
+            self.resizeDocks([self.worklist, self.nodule_panel], [380, 240],
+                             Qt.Orientation.Horizontal)
         state = settings.value("main_window/state", QByteArray())
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

@@ -13,6 +13,8 @@ class NodulePanelDock(QDockWidget):
         self.placeholder = QLabel()
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
+        self.placeholder.setMargin(12)
+        self.placeholder.setMinimumWidth(200)
         self.setWidget(self.placeholder)
         self.retranslate_ui()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDockWidget,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QTreeWidget,
     QTreeWidgetItem,
@@ -81,6 +82,11 @@ class WorklistDock(QDockWidget):
         self.tree.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self._lay_out()
         self.search_edit.textChanged.connect(self.refresh)
         self.date_filter.toggled.connect(self._date_filter_toggled)
@@ -148,7 +154,8 @@ class WorklistDock(QDockWidget):
                 for series in self._store.series_of_study(study.study_uid):
                     needing_thumbnails += self._add_series(study_item, series)
             item.setExpanded(True)
-        self.tree.resizeColumnToContents(0)
+        self.tree.resizeColumnToContents(1)
+        self.tree.resizeColumnToContents(2)
         self._start_thumbnails(needing_thumbnails)
 
     def _add_series(self, parent: QTreeWidgetItem, series: Series) -> list[Series]:
