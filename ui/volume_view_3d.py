@@ -16,6 +16,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkCommonMath import vtkMatrix4x4
 from vtkmodules.vtkImagingCore import vtkImageShrink3D
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import (
@@ -147,10 +148,12 @@ class VolumeView3D(QWidget):
         self._volume = volume
         if volume is not None:
             full, geometry = _image_from_volume(volume)
-            self._levels.append(self._make_level(full))
+            self._levels.append(self._make_level(full, geometry, geometry.origin_lps_mm))
             factor = _interactive_shrink_factor(geometry.shape_kji)
             if factor > 1:
-                self._levels.append(self._make_level(_shrunk(full, geometry, factor)))
+                block_centre = geometry.index_to_world_lps_mm([(factor - 1) / 2.0] * 3)
+                shrunk = _shrunk(full, factor)
+                self._levels.append(self._make_level(shrunk, geometry, block_centre))
             self._show_level(interactive=self._interactive)
         self.reset_camera()
 
@@ -305,7 +308,14 @@ class VolumeView3D(QWidget):
 
     # --- volume levels -------------------------------------------------------------------
 
-    def _make_level(self, image: vtkImageData) -> _VolumeLevel:
+    def _make_level(
+        self, image: vtkImageData, geometry: VolumeGeometry, origin_lps_mm: Sequence[float]
+    ) -> _VolumeLevel:
+        """A volume actor; the grid's rotation and origin go in its matrix, not in the image.
+
+        VTK's CPU ray caster ignores vtkImageData's direction matrix (it drew a rotated grid in
+        the wrong place), while every mapper honours the actor's matrix.
+        """
         mapper = vtkSmartVolumeMapper()
         if self.uses_software_opengl():
             # llvmpipe runs the GPU ray caster on the CPU at about 0.1 frame/s for a 512x512x300
@@ -317,6 +327,7 @@ class VolumeView3D(QWidget):
         actor = vtkVolume()
         actor.SetMapper(mapper)
         actor.SetProperty(load_preset(self._preset_name).to_volume_property())
+        actor.SetUserMatrix(_grid_to_world(geometry.direction_matrix, origin_lps_mm))
         self._renderer.AddVolume(actor)
         return _VolumeLevel(actor=actor, mapper=mapper, image=image)
 
@@ -355,8 +366,6 @@ def _image_from_volume(volume: CTVolume) -> tuple[vtkImageData, VolumeGeometry]:
     image = vtkImageData()
     image.SetDimensions(*geometry.shape_kji[::-1])
     image.SetSpacing(*geometry.spacing_xyz_mm)
-    image.SetOrigin(*geometry.origin_lps_mm)
-    image.SetDirectionMatrix(geometry.direction)
     scalars = numpy_to_vtk(hu.reshape(-1), deep=False)
     scalars.SetName("HU")
     image.GetPointData().SetScalars(scalars)  # numpy_to_vtk keeps a reference to ``hu``
@@ -371,8 +380,17 @@ def _interactive_shrink_factor(shape_kji: tuple[int, int, int]) -> int:
     return factor
 
 
-def _shrunk(full: vtkImageData, geometry: VolumeGeometry, factor: int) -> vtkImageData:
-    """Block-average ``factor``³ voxels; each output voxel sits at the centre of its block."""
+def _grid_to_world(direction: NDArray[np.float64], origin_lps_mm: Sequence[float]) -> vtkMatrix4x4:
+    matrix = vtkMatrix4x4()
+    for row in range(3):
+        for column in range(3):
+            matrix.SetElement(row, column, float(direction[row, column]))
+        matrix.SetElement(row, 3, float(origin_lps_mm[row]))
+    return matrix
+
+
+def _shrunk(full: vtkImageData, factor: int) -> vtkImageData:
+    """Block-average ``factor``³ voxels; output voxel 0 is the centre of input block 0."""
     shrink = vtkImageShrink3D()
     shrink.SetInputData(full)
     shrink.SetShrinkFactors(factor, factor, factor)
@@ -381,9 +399,7 @@ def _shrunk(full: vtkImageData, geometry: VolumeGeometry, factor: int) -> vtkIma
     output = shrink.GetOutput()
     image = vtkImageData()
     image.SetDimensions(output.GetDimensions())
-    image.SetSpacing(*(s * factor for s in geometry.spacing_xyz_mm))
-    image.SetOrigin(*geometry.index_to_world_lps_mm([(factor - 1) / 2.0] * 3))
-    image.SetDirectionMatrix(geometry.direction)
+    image.SetSpacing(*(s * factor for s in full.GetSpacing()))
     image.GetPointData().SetScalars(output.GetPointData().GetScalars())
     return image
 

@@ -267,3 +267,20 @@ def test_unknown_preset_is_a_typed_error_naming_the_file() -> None:
     with pytest.raises(PresetError, match="nope.json"):
         load_preset("nope")
     assert load_preset("lung").scalar_opacity[0][0] == -1024
+
+
+def test_a_rotated_grid_is_drawn_at_its_world_position(view: VolumeView3D) -> None:
+    """Columns along +y and rows along -x (a 90 degree turn about z): the bone block must appear
+    where its world point projects, not where its voxel indices would put it."""
+    rotated = (0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    geometry = VolumeGeometry((40, 50, 60), (2.0, 2.0, 2.0), (50.0, -60.0, -40.0), rotated)
+    hu = np.full(geometry.shape_kji, -1000, dtype=np.int16)
+    marker_lps_mm = (20.0, -30.0, 0.0)
+    i, j, k = np.rint(geometry.world_lps_mm_to_index(marker_lps_mm)).astype(int)
+    hu[k - 3 : k + 3, j - 3 : j + 3, i - 3 : i + 3] = 1000
+    view.set_volume(CTVolume(hu, geometry))
+    rgb = view.grab_rgb()
+    marker = view.world_to_widget(marker_lps_mm)
+    mirrored = view.world_to_widget((-20.0, -30.0, 0.0))
+    assert rgb[marker.y(), marker.x()].mean() > 150
+    assert _is_background(rgb[mirrored.y(), mirrored.x()])
