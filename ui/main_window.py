@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -61,6 +62,12 @@ class MainWindow(QMainWindow):
         self.nodule_panel = NodulePanelDock(self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.worklist)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.nodule_panel)
+        self.view_3d: QWidget | None = None
+        self.view_3d_dock = QDockWidget(self)
+        self.view_3d_dock.setObjectName("View3DDock")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.view_3d_dock)
+        self.view_3d_dock.hide()
+        self.view_3d_dock.visibilityChanged.connect(self._view_3d_visibility)
         self.worklist.series_activated.connect(self.open_series)
         self.create_actions()
         self.create_menus()
@@ -99,6 +106,9 @@ class MainWindow(QMainWindow):
         self.nodule_panel_action = self.nodule_panel.toggleViewAction()
         self.nodule_panel_action.setIcon(self._icon(sp.SP_FileDialogInfoView))
         self.nodule_panel_action.setShortcut(QKeySequence("F3"))
+        self.view_3d_action = self.view_3d_dock.toggleViewAction()
+        self.view_3d_action.setIcon(self._icon(sp.SP_DesktopIcon))
+        self.view_3d_action.setShortcut(QKeySequence("F4"))
 
     def create_menus(self) -> None:
         bar = self.menuBar()
@@ -110,6 +120,7 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("")
         self.view_menu.addAction(self.worklist_action)
         self.view_menu.addAction(self.nodule_panel_action)
+        self.view_menu.addAction(self.view_3d_action)
         self.view_menu.addSeparator()
         for action in getattr(self.viewer, "actions_for_menu", lambda: [])():
             self.view_menu.addAction(action)
@@ -122,7 +133,7 @@ class MainWindow(QMainWindow):
         self.main_tool_bar = self.addToolBar("")
         self.main_tool_bar.setObjectName("MainToolBar")
         for action in (self.import_action, self.refresh_action, self.worklist_action,
-                       self.settings_action):
+                       self.view_3d_action, self.settings_action):
             self.main_tool_bar.addAction(action)
         for action in getattr(self.viewer, "actions_for_tool_bar", lambda: [])():
             self.main_tool_bar.addAction(action)
@@ -147,6 +158,7 @@ class MainWindow(QMainWindow):
         self.tools_menu.setTitle(self.tr("&Tools"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.main_tool_bar.setWindowTitle(self.tr("Main toolbar"))
+        self.view_3d_dock.setWindowTitle(self.tr("3D view"))
         texts = {
             self.import_action: (
                 self.tr("&Import folder…"),
@@ -197,6 +209,8 @@ class MainWindow(QMainWindow):
         self.write_settings()
         self.jobs.cancel_all()
         self.jobs.wait(10000)
+        if self.view_3d is not None and hasattr(self.view_3d, "finalize"):
+            self.view_3d.finalize()
         event.accept()
 
     # --- jobs ---------------------------------------------------------------------------------
@@ -249,6 +263,19 @@ class MainWindow(QMainWindow):
         box.setModal(False)
         box.show()
 
+    def _view_3d_visibility(self, visible: bool) -> None:
+        """The VTK view is made when first shown: it costs an OpenGL context and a render."""
+        if not visible:
+            return
+        if self.view_3d is None:
+            from ui.volume_view_3d import create_3d_view
+
+            self.view_3d = create_3d_view(self.view_3d_dock)
+            self.view_3d.setMinimumSize(320, 240)
+            self.view_3d_dock.setWidget(self.view_3d)
+        if self.volume is not None and getattr(self.view_3d, "volume", None) is not self.volume:
+            self.view_3d.set_volume(self.volume)
+
     # --- user commands ------------------------------------------------------------------------
     def open_series(self, series: Series) -> Job:
         files = self.store.series_files(series.id)
@@ -265,6 +292,8 @@ class MainWindow(QMainWindow):
     def _show_volume(self, volume: CTVolume) -> None:
         self.volume = volume
         self.viewer.set_volume(volume)
+        if self.view_3d is not None and self.view_3d_dock.isVisible():
+            self.view_3d.set_volume(volume)
         self.statusBar().showMessage(self.tr("%n slice(s) loaded", "", volume.hu.shape[0]), 5000)
         self.volume_loaded.emit(volume)
 

@@ -51,6 +51,10 @@
         <translation>主工具栏</translation>
     </message>
     <message>
+        <source>3D view</source>
+        <translation>三维视图</translation>
+    </message>
+    <message>
         <source>&amp;Import folder…</source>
         <translation>导入文件夹(&amp;I)…</translation>
     </message>

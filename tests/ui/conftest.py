@@ -43,12 +43,14 @@ def cjk_font_family() -> str:
 
 
 def chest_phantom(n_slices: int = 24, size: int = 96, spacing_z_mm: float = 2.5) -> CTVolume:
-    """Air outside, a soft-tissue body, two dark lungs with bright vessels: enough to see lungs."""
+    """Air outside, a soft-tissue body, two dark lungs with a bright vessel, a spine."""
     j, i = np.mgrid[0:size, 0:size].astype(np.float32) / size * 2 - 1
     body = (i / 0.9) ** 2 + (j / 0.7) ** 2 < 1
     lungs = ((np.abs(i) - 0.42) / 0.3) ** 2 + (j / 0.5) ** 2 < 1
     hu = np.where(body, 40.0, -1000.0)
     hu = np.where(lungs, -850.0, hu)
+    spine = (i / 0.09) ** 2 + ((j - 0.45) / 0.12) ** 2 < 1
+    hu = np.where(spine, 700.0, hu)
     volume = np.repeat(hu[None], n_slices, axis=0)
     for k in range(n_slices):
         vessel = ((i - 0.4 + 0.005 * k) ** 2 + (j - 0.1) ** 2) < 0.002

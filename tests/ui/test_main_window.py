@@ -139,3 +139,23 @@ def test_language_choice_persists(qtbot, sample_store) -> None:  # noqa: ANN001
     i18n.set_language(QApplication.instance(), i18n.configured_language())
     window = make_window(qtbot, sample_store.store)
     assert window.help_menu.title() == "帮助(&H)"
+
+
+def test_3d_dock_renders_the_open_series(qtbot, sample_store, artifacts_dir: Path) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    window.view_3d_action.trigger()
+    qtbot.waitUntil(lambda: window.view_3d is not None and window.view_3d.isVisible())
+    open_first_series(qtbot, window)
+    view = window.view_3d
+    assert view.volume is window.volume
+    view.set_preset("bone")
+    on_screen = grab(view).astype(int)
+    window.grab().save(str(artifacts_dir / "main_window_3d_dock.png"))
+    with_volume = view.grab_rgb().astype(int)
+    view.set_volume(None)
+    empty = view.grab_rgb().astype(int)
+    drawn = np.abs(with_volume - empty).sum(axis=2) > 30
+    assert drawn.mean() > 0.002, "the VTK scene inside the window shows the spine"
+    shown = on_screen[: empty.shape[0], : empty.shape[1]]
+    assert np.abs(shown - empty[: shown.shape[0], : shown.shape[1]]).sum(axis=2).max() > 30, (
+        "the 3D view is drawn on the screen, not black")
