@@ -159,3 +159,33 @@ def test_3d_dock_renders_the_open_series(qtbot, sample_store, artifacts_dir: Pat
     shown = on_screen[: empty.shape[0], : empty.shape[1]]
     assert np.abs(shown - empty[: shown.shape[0], : shown.shape[1]]).sum(axis=2).max() > 30, (
         "the 3D view is drawn on the screen, not black")
+
+
+def test_broken_file_is_reported_with_its_name(qtbot, sample_store) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    series = window.worklist.series_items()[0].data(0, SERIES_ROLE)
+    broken = sample_store.store.series_files(series.id)[5]
+    broken.write_bytes(b"not a DICOM file")
+    job = window.open_series(series)
+    with qtbot.waitSignal(job.signals.failed, timeout=20000):
+        pass
+    qtbot.waitUntil(lambda: broken.name in window.statusBar().currentMessage())
+    assert not window.progress_bar.isVisible()
+
+
+def test_settings_dialog_switches_language_live(qtbot, sample_store) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog
+
+    window = make_window(qtbot, sample_store.store)
+
+    def choose_chinese() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, QDialog) and w.isVisible())
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("zh_CN"))
+        dialog.accept()
+
+    QTimer.singleShot(200, choose_chinese)
+    window.settings_action.trigger()
+    qtbot.waitUntil(lambda: window.tools_menu.title() == "工具(&T)")
+    assert i18n.configured_language() == "zh_CN"
