@@ -6,6 +6,7 @@ cached as PNG under the data dir, so the list is never blocked by reading DICOM 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ THUMBNAIL_SIZE = 48
 
 
 def thumbnail_path(series_uid: str, stack_key: str = "") -> Path:
-    name = series_uid + (f"_{abs(hash(stack_key))}" if stack_key else "")
+    suffix = hashlib.sha1(stack_key.encode()).hexdigest()[:12] if stack_key else ""
+    name = f"{series_uid}_{suffix}" if suffix else series_uid
     return data_dir() / "thumbnails" / f"{name}.png"
 
 
