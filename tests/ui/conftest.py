@@ -53,7 +53,7 @@ def chest_phantom(n_slices: int = 24, size: int = 96, spacing_z_mm: float = 2.5)
     hu = np.where(spine, 700.0, hu)
     volume = np.repeat(hu[None], n_slices, axis=0)
     for k in range(n_slices):
-        vessel = ((i - 0.4 + 0.005 * k) ** 2 + (j - 0.1) ** 2) < 0.002
+        vessel = ((i - 0.4 + 0.02 * k) ** 2 + (j - 0.1) ** 2) < 0.004
         volume[k][vessel] = 60.0
     geometry = VolumeGeometry((n_slices, size, size), (3.5, 3.5, spacing_z_mm),
                               (-168.0, -168.0, -300.0 + 0.0))
