@@ -189,3 +189,14 @@ def test_settings_dialog_switches_language_live(qtbot, sample_store) -> None:  #
     window.settings_action.trigger()
     qtbot.waitUntil(lambda: window.tools_menu.title() == "工具(&T)")
     assert i18n.configured_language() == "zh_CN"
+
+
+def test_enter_on_a_series_row_opens_it(qtbot, sample_store) -> None:  # noqa: ANN001
+    window = make_window(qtbot, sample_store.store)
+    tree = window.worklist.tree
+    item = window.worklist.series_items()[-1]
+    tree.setFocus()
+    tree.setCurrentItem(item)
+    with qtbot.waitSignal(window.volume_loaded, timeout=20000) as loaded:
+        qtbot.keyClick(tree, Qt.Key.Key_Return)
+    assert loaded.args[0].series_uid == item.data(0, SERIES_ROLE).series_uid
