@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -31,6 +31,8 @@ from ui.jobs import Job, JobRunner, describe_error, load_series_job
 from ui.nodule_panel_dock import NodulePanelDock
 from ui.settings_dialog import SettingsDialog
 from ui.worklist_dock import WorklistDock
+
+ICONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
 
 def create_viewer(parent: QWidget) -> QWidget:
@@ -77,37 +79,40 @@ class MainWindow(QMainWindow):
         self.read_settings()
 
     # --- construction -------------------------------------------------------------------------
-    def _icon(self, pixmap: QStyle.StandardPixmap) -> Any:
-        return self.style().standardIcon(pixmap)
+    def _icon(self, name: str, fallback: QStyle.StandardPixmap) -> QIcon:
+        """Our SVG from resources/icons, or the style's standard icon if it is missing."""
+        path = ICONS_DIR / f"{name}.svg"
+        return QIcon(str(path)) if path.exists() else self.style().standardIcon(fallback)
 
     def create_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        self.import_action = QAction(self._icon(sp.SP_DirOpenIcon), "", self)
+        self.import_action = QAction(self._icon("import_folder", sp.SP_DirOpenIcon), "", self)
         self.import_action.setShortcut(QKeySequence.StandardKey.Open)
         self.import_action.triggered.connect(self.import_folder)
-        self.refresh_action = QAction(self._icon(sp.SP_BrowserReload), "", self)
+        self.refresh_action = QAction(self._icon("refresh", sp.SP_BrowserReload), "", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self.worklist.refresh)
-        self.quit_action = QAction(self._icon(sp.SP_DialogCloseButton), "", self)
+        self.quit_action = QAction(self._icon("quit", sp.SP_DialogCloseButton), "", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        self.settings_action = QAction(self._icon(sp.SP_FileDialogDetailedView), "", self)
+        settings_icon = self._icon("settings", sp.SP_FileDialogDetailedView)
+        self.settings_action = QAction(settings_icon, "", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.show_settings)
-        self.about_action = QAction(self._icon(sp.SP_MessageBoxInformation), "", self)
+        self.about_action = QAction(self._icon("about", sp.SP_MessageBoxInformation), "", self)
         self.about_action.triggered.connect(self.about)
-        self.cancel_action = QAction(self._icon(sp.SP_BrowserStop), "", self)
+        self.cancel_action = QAction(self._icon("cancel", sp.SP_BrowserStop), "", self)
         self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.cancel_action.setEnabled(False)
         self.cancel_action.triggered.connect(self.cancel_job)
         self.worklist_action = self.worklist.toggleViewAction()
-        self.worklist_action.setIcon(self._icon(sp.SP_FileDialogListView))
+        self.worklist_action.setIcon(self._icon("worklist", sp.SP_FileDialogListView))
         self.worklist_action.setShortcut(QKeySequence("F2"))
         self.nodule_panel_action = self.nodule_panel.toggleViewAction()
-        self.nodule_panel_action.setIcon(self._icon(sp.SP_FileDialogInfoView))
+        self.nodule_panel_action.setIcon(self._icon("nodules", sp.SP_FileDialogInfoView))
         self.nodule_panel_action.setShortcut(QKeySequence("F3"))
         self.view_3d_action = self.view_3d_dock.toggleViewAction()
-        self.view_3d_action.setIcon(self._icon(sp.SP_DesktopIcon))
+        self.view_3d_action.setIcon(self._icon("view_3d", sp.SP_DesktopIcon))
         self.view_3d_action.setShortcut(QKeySequence("F4"))
 
     def create_menus(self) -> None:
