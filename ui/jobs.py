@@ -134,12 +134,14 @@ def load_series_job(files: list[Path], series_uid: str = "") -> Callable[..., An
 
 
 def _core_loader() -> Callable[..., Any]:
-    """The core's loader; a stand-in until ``nodule_desk.dicom`` exports ``load_series``."""
-    try:
-        from nodule_desk.dicom import load_series  # type: ignore[attr-defined]
-    except ImportError:
+    """The core's loader; a stand-in until ``nodule_desk.dicom`` provides ``load_series``."""
+    import importlib
+
+    for module in ("nodule_desk.dicom", "nodule_desk.dicom.load", "nodule_desk.dicom.loader"):
         try:
-            from nodule_desk.dicom.load import load_series  # type: ignore[no-redef]
-        except ImportError:
-            from ui._fallback_loader import load_series  # type: ignore[no-redef]
+            return importlib.import_module(module).load_series
+        except (ImportError, AttributeError):
+            continue
+    from ui._fallback_loader import load_series
+
     return load_series
