@@ -55,6 +55,9 @@ def _probe_opengl() -> str | None:
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
         return "no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+    if getattr(sys, "frozen", False):
+        # A frozen (PyInstaller) executable cannot run ``-c``: probe in this process instead.
+        return _probe_in_process()
     try:
         result = subprocess.run(
             [sys.executable, "-c", _PROBE_SCRIPT],
@@ -69,3 +72,14 @@ def _probe_opengl() -> str | None:
     detail = (result.stderr or result.stdout).strip().splitlines()
     reason = detail[-1] if detail else f"exit code {result.returncode}"
     return f"no usable OpenGL 3.2 context: {reason}"
+
+
+def _probe_in_process() -> str | None:
+    from vtkmodules.vtkRenderingCore import vtkRenderWindow
+
+    window = vtkRenderWindow()
+    window.SetOffScreenRendering(1)
+    window.SetSize(8, 8)
+    supported = window.SupportsOpenGL()
+    window.Finalize()
+    return None if supported else "no usable OpenGL 3.2 context"

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from vtkmodules.vtkCommonCore import vtkObjectBase
 
 from nodule_desk.volume import CTVolume, VolumeGeometry
-from ui import volume_view_3d
+from ui import volume_view_3d, vtk_support
 from ui.nodule_surfaces import NoduleSurface
 from ui.volume_presets import PresetError, load_preset
 from ui.volume_view_3d import (
@@ -284,3 +284,16 @@ def test_a_rotated_grid_is_drawn_at_its_world_position(view: VolumeView3D) -> No
     mirrored = view.world_to_widget((-20.0, -30.0, 0.0))
     assert rgb[marker.y(), marker.x()].mean() > 150
     assert _is_background(rgb[mirrored.y(), mirrored.x()])
+
+
+def test_without_a_display_the_fallback_says_so(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    vtk_support._probe_opengl.cache_clear()
+    try:
+        widget = create_3d_view(None)
+    finally:
+        vtk_support._probe_opengl.cache_clear()
+    qtbot.addWidget(widget)
+    assert isinstance(widget, OpenGLUnavailableWidget)
+    assert "no display" in widget.reason
