@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -83,6 +83,10 @@ class VolumeView3D(QWidget):
         self._reset_button = QToolButton(self)
         self._build_controls()
         self._vtk_widget.Initialize()
+        app = QCoreApplication.instance()
+        if app is not None:
+            # A view docked in the main window gets no closeEvent when the window closes.
+            app.aboutToQuit.connect(self.finalize)
 
     def _build_controls(self) -> None:
         labels = {"lung": self.tr("Lung"), "bone": self.tr("Bone")}
