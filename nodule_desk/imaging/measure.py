@@ -20,10 +20,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import ndimage
 
 from nodule_desk.imaging.axial_diameters import contour_points_mm, long_and_short_axis_mm
-from nodule_desk.imaging.segment import NoduleSegmentation, segment_nodule
+from nodule_desk.imaging.segment import SOLID_ABOVE_HU, NoduleSegmentation, segment_nodule
 from nodule_desk.volume import CTVolume
 
-SOLID_ABOVE_HU = -300.0
 MIN_SOLID_CORE_MM = 2.0
 """A core thinner than this (equivalent-sphere diameter) is noise, not a solid component."""
 AXIAL_SMOOTHING_MM = 0.4
@@ -149,7 +148,8 @@ def _density_type(seg: NoduleSegmentation) -> tuple[str, NDArray[np.bool_]]:
         return "solid", seg.mask
     smooth = ndimage.gaussian_filter(seg.hu, sigma=0.5 / seg.spacing_kji_mm)
     away = ndimage.distance_transform_edt(~seg.other_tissue, sampling=seg.spacing_kji_mm) > 1.5
-    core = seg.mask & away & (smooth > SOLID_ABOVE_HU)
+    inside = ndimage.distance_transform_edt(seg.mask, sampling=seg.spacing_kji_mm) > 1.0
+    core = seg.mask & away & inside & (smooth > SOLID_ABOVE_HU)
     if not np.any(core):
         return "ground_glass", empty
     labels, _ = ndimage.label(core)

@@ -33,6 +33,8 @@ AIR_BELOW_HU = -700.0
 LOW_THRESHOLD_ABOVE_LUNG_HU = 90.0
 SOFT_TISSUE_HU = 40.0
 """Chest wall muscle (DOMAIN.md: soft tissue about 0 to +60 HU); the pleura lies half-way to lung."""
+SOLID_ABOVE_HU = -300.0
+"""Solid attenuation starts about here; ground glass lies about -750 to -300 HU (DOMAIN.md)."""
 SEARCH_RADIUS_MM = 4.0
 MAX_DIAMETER_MM = 35.0
 VESSEL_CUT_FRACTION = 0.75
@@ -155,9 +157,9 @@ def _trim_at_iso_level(
     """The nodule's outer attenuation, and the mask cut half-way between it and the lung."""
     trimmed = nodule
     nodule_hu = lung_hu
-    for _ in range(2):
+    for rim_rule in (False, True):
         nodule_hu = _outer_attenuation(hu, trimmed, region.spacing_kji_mm,
-                                       region.native_spacing_xyz_mm)
+                                       region.native_spacing_xyz_mm, rim_rule)
         iso = 0.5 * (lung_hu + nodule_hu)
         if smooth[start] > iso:
             trimmed = _component_at(nodule & (smooth > iso), start)
@@ -266,15 +268,22 @@ def _outer_attenuation(
     nodule: NDArray[np.bool_],
     spacing: NDArray[np.float64],
     native_spacing_xyz_mm: tuple[float, float, float],
+    rim_rule: bool = False,
 ) -> float:
     """Median HU just inside the nodule's edge, beyond the partial-volume blur.
 
     Depth is counted in units of the blur: about 1 mm in-plane, one acquired slice through-plane.
-
-    For a part-solid nodule this is the ground-glass rim, which sets the nodule's outer edge.
+    For a part-solid nodule this is the ground-glass rim, which sets the nodule's outer edge: with
+    ``rim_rule``, when most of the shallow shell is ground glass, a solid core reaching into it
+    does not count.
     """
     blur_kji = np.array([native_spacing_xyz_mm[2], 1.0, 1.0])
     depth = ndimage.distance_transform_edt(nodule, sampling=spacing / blur_kji)
+    if rim_rule:
+        rim = hu[nodule & (depth >= 0.8) & (depth <= 1.6)]
+        ground_glass = rim[rim <= SOLID_ABOVE_HU]
+        if len(rim) >= 10 and len(ground_glass) > 0.5 * len(rim):
+            return float(np.median(ground_glass))
     shell = nodule & (depth >= 1.0) & (depth <= 2.0)
     if np.count_nonzero(shell) < 10:
         shell = nodule & (depth >= 0.7 * float(np.max(depth)))
