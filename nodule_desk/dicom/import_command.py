@@ -39,7 +39,9 @@ def _scan(paths: list[Path]) -> ScanResult:
     for name in _SCANNER_MODULES:
         try:
             scan_paths = getattr(importlib.import_module(name), "scan_paths", None)
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
             continue
         if scan_paths is not None:
             return scan_paths(paths)
