@@ -55,7 +55,8 @@ def _inside_nodule(spec: PhantomSpec, x: NDArray, y: NDArray, z: NDArray) -> NDA
     u = x * np.cos(angle) + y * np.sin(angle)
     v = -x * np.sin(angle) + y * np.cos(angle)
     if spec.shape == "ellipsoid":
-        return (u / (1.2 * radius)) ** 2 + (v / (0.85 * radius)) ** 2 + (z / (0.9 * radius)) ** 2 <= 1
+        semi_axes = (1.2 * radius, 0.85 * radius, 0.9 * radius)
+        return (u / semi_axes[0]) ** 2 + (v / semi_axes[1]) ** 2 + (z / semi_axes[2]) ** 2 <= 1
     r = np.sqrt(x**2 + y**2 + z**2)
     if spec.shape == "lobulated":
         theta = np.arctan2(v, u)

@@ -58,7 +58,7 @@ def round_half_up(value: float, step: str) -> float:
 
 
 def measure_nodule(volume: CTVolume, seed_lps_mm: ArrayLike) -> NoduleMeasurement:
-    """Segment the nodule at the seed and measure it; SegmentationError when it cannot be cut out."""
+    """Segment the nodule at the seed and measure it; SegmentationError if it cannot be cut out."""
     return measure_segmentation(segment_nodule(volume, seed_lps_mm))
 
 

@@ -32,7 +32,7 @@ AIR_BELOW_HU = -700.0
 """Voxels below this are aerated lung; their median is the local lung level."""
 LOW_THRESHOLD_ABOVE_LUNG_HU = 90.0
 SOFT_TISSUE_HU = 40.0
-"""Chest wall muscle (DOMAIN.md: soft tissue about 0 to +60 HU); the pleura lies half-way to lung."""
+"""Chest wall muscle (DOMAIN.md: soft tissue 0 to +60 HU); the pleura lies half-way to lung."""
 SOLID_ABOVE_HU = -300.0
 """Solid attenuation starts about here; ground glass lies about -750 to -300 HU (DOMAIN.md)."""
 SEARCH_RADIUS_MM = 4.0
@@ -40,7 +40,7 @@ MAX_DIAMETER_MM = 35.0
 VESSEL_CUT_FRACTION = 0.75
 """Opening radius as a fraction of the nodule's inscribed radius (at the low threshold)."""
 MIN_COMPACTNESS = 0.08
-"""Mask volume over the volume of the ball reaching its farthest voxel: a vessel tree is far below."""
+"""Mask volume over that of the ball reaching its farthest voxel: vessel trees are far below."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def segment_nodule(
     search_radius_mm: float = SEARCH_RADIUS_MM,
     max_diameter_mm: float = MAX_DIAMETER_MM,
 ) -> NoduleSegmentation:
-    """Segment the nodule at ``seed_lps_mm``; raise SegmentationError when it cannot be separated."""
+    """Segment the nodule at ``seed_lps_mm``; SegmentationError when it cannot be separated."""
     seed = np.asarray(seed_lps_mm, dtype=float)
     last_reason = ""
     for half_size_mm in (15.0, 0.5 * max_diameter_mm + 20.0):
@@ -140,7 +140,8 @@ def _chest_wall(
 ) -> NDArray[np.bool_]:
     """Tissue thicker than the nodule at the seed, outside the hull of the air around it."""
     depth = ndimage.distance_transform_edt(tissue, sampling=spacing)
-    inscribed_mm = float(np.max(depth[_ball_around(seed_kji, 2.0, spacing, tissue.shape)], initial=0))
+    near = _ball_around(seed_kji, 2.0, spacing, tissue.shape)
+    inscribed_mm = float(np.max(depth[near], initial=0))
     radius_mm = min(max(inscribed_mm + 2.0, 3.0), 18.0)
     core = depth > radius_mm
     if not np.any(core):
@@ -305,6 +306,7 @@ def _leak_reason(
     compactness = volume_mm3 / (4 / 3 * np.pi * reach_mm**3)
     if compactness < MIN_COMPACTNESS:
         return (
-            f"the segmented object is not compact ({compactness:.2f}): it follows a vessel or the wall"
+            f"the segmented object is not compact ({compactness:.2f}): "
+            "it follows a vessel or the wall"
         )
     return ""

@@ -44,7 +44,9 @@ def test_measure_prints_the_design_json(part_solid_series: tuple[Path, object]) 
     assert result["center_mm"] == pytest.approx([0.0, 0.0, 0.0], abs=0.5)
 
 
-def test_measure_in_aerated_lung_fails_with_a_reason(part_solid_series: tuple[Path, object]) -> None:
+def test_measure_in_aerated_lung_fails_with_a_reason(
+    part_solid_series: tuple[Path, object],
+) -> None:
     folder, _ = part_solid_series
     done = _measure(folder, (-15.0, -15.0, 0.0))
     assert done.returncode == 2
