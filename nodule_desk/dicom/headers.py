@@ -55,10 +55,14 @@ def claims_to_be_dicom(path: Path) -> bool:
         return False
 
 
-def read_header(path: Path) -> Dataset:
-    """The dataset without pixel data; NotDicom or UnusableFile with the reason."""
+def read_header(path: Path) -> tuple[Dataset, int]:
+    """The dataset without pixel data, and the byte offset where its pixel data starts.
+
+    Raises NotDicom, or UnusableFile with the reason."""
     try:
-        dataset = pydicom.dcmread(path, stop_before_pixels=True)
+        with path.open("rb") as handle:
+            dataset = pydicom.dcmread(handle, stop_before_pixels=True)
+            pixel_data_offset = handle.tell()
     except (InvalidDicomError, EOFError, ValueError, KeyError, TypeError, AttributeError) as error:
         if not claims_to_be_dicom(path):
             raise NotDicom(str(path)) from error
@@ -69,14 +73,14 @@ def read_header(path: Path) -> Dataset:
         if not claims_to_be_dicom(path):
             raise NotDicom(str(path))
         raise UnusableFile("not a DICOM object (no SOP Class UID)")
-    return dataset
+    return dataset, pixel_data_offset
 
 
 def expected_pixel_bytes(dataset: Dataset) -> int | None:
     """Bytes of uncompressed pixel data the header promises; None if compressed or unknown."""
     file_meta = getattr(dataset, "file_meta", None)
     syntax = file_meta.get("TransferSyntaxUID") if file_meta is not None else None
-    if syntax is not None and UID(syntax).is_compressed:
+    if syntax is not None and (UID(syntax).is_compressed or UID(syntax).is_deflated):
         return None
     try:
         frames = int(dataset.get("NumberOfFrames", 1) or 1)

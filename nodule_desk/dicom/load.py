@@ -70,7 +70,7 @@ def _to_hu(
 def _raw_pixels(raw: bytes, offset: int, dataset: Dataset) -> NDArray | None:
     """The uncompressed 16-bit image at ``offset``, without copying; None to use pydicom."""
     syntax = UID(dataset.file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2"))
-    if syntax.is_compressed or int(dataset.get("BitsAllocated", 0)) != 16:
+    if syntax.is_compressed or syntax.is_deflated or int(dataset.get("BitsAllocated", 0)) != 16:
         return None
     signed = int(dataset.get("PixelRepresentation", 0)) == 1
     bits_stored = int(dataset.get("BitsStored", 16))

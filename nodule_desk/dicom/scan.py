@@ -60,7 +60,7 @@ def _dicomdir_files(dicomdir: Path) -> list[Path]:
 
 def _usable_headers(path: Path) -> list[SliceHeader]:
     """The slices of one file, or UnusableFile saying why it is not a CT image."""
-    dataset = read_header(path)
+    dataset, pixel_data_offset = read_header(path)
     modality = str(dataset.get("Modality", ""))
     if modality != "CT":
         raise UnusableFile(f"not CT (Modality {modality or 'missing'})")
@@ -69,9 +69,10 @@ def _usable_headers(path: Path) -> list[SliceHeader]:
     if "LOCALIZER" in [str(v).upper() for v in dataset.get("ImageType", [])]:
         raise UnusableFile("localizer (scout) image, not part of the volume")
     expected = expected_pixel_bytes(dataset)
-    if expected is not None and path.stat().st_size < expected:
+    size = path.stat().st_size
+    if expected is not None and size < pixel_data_offset + expected:
         raise UnusableFile(
-            f"truncated: {path.stat().st_size} bytes, the image alone needs {expected}"
+            f"truncated: {size} bytes, the header and image need {pixel_data_offset + expected}"
         )
     return slice_headers(path, dataset)
 
