@@ -79,7 +79,7 @@ def segment_nodule(
     """Segment the nodule at ``seed_lps_mm``; SegmentationError when it cannot be separated."""
     seed = np.asarray(seed_lps_mm, dtype=float)
     last_reason = ""
-    for half_size_mm in (15.0, 0.5 * max_diameter_mm + 20.0):
+    for half_size_mm in (15.0, 0.5 * max_diameter_mm + 8.0):
         region = extract_local_region(volume, seed, half_size_mm)
         result = _segment_region(region, seed, search_radius_mm, max_diameter_mm)
         if isinstance(result, NoduleSegmentation):
