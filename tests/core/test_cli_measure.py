@@ -23,15 +23,16 @@ def _measure(series_dir: Path, seed: tuple[float, float, float]) -> subprocess.C
 
 
 @pytest.fixture(scope="module")
-def part_solid_series(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+def part_solid_series(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, str]:
     volume, truth = make_phantom(PhantomSpec(12.0, density="part_solid", slice_mm=1.25))
     folder = tmp_path_factory.mktemp("series")
-    write_ct_series(volume, folder, SeriesIdentity("NDP-07", "Li^Na", dt.date(2025, 5, 6)))
-    return folder, truth
+    identity = SeriesIdentity("NDP-07", "Li^Na", dt.date(2025, 5, 6))
+    write_ct_series(volume, folder, identity)
+    return folder, truth, identity.series_uid
 
 
-def test_measure_prints_the_design_json(part_solid_series: tuple[Path, object]) -> None:
-    folder, truth = part_solid_series
+def test_measure_prints_the_design_json(part_solid_series: tuple[Path, object, str]) -> None:
+    folder, truth, series_uid = part_solid_series
     done = _measure(folder, (0.5, -0.5, 0.0))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
@@ -42,12 +43,13 @@ def test_measure_prints_the_design_json(part_solid_series: tuple[Path, object]) 
     assert result["volume_mm3"] == pytest.approx(truth.volume_mm3, rel=0.08)
     assert result["mean_diameter_mm"] == pytest.approx(truth.mean_diameter_mm, abs=0.5)
     assert result["center_mm"] == pytest.approx([0.0, 0.0, 0.0], abs=0.5)
+    assert result["series_uid"] == series_uid
 
 
 def test_measure_in_aerated_lung_fails_with_a_reason(
-    part_solid_series: tuple[Path, object],
+    part_solid_series: tuple[Path, object, str],
 ) -> None:
-    folder, _ = part_solid_series
+    folder, _, _ = part_solid_series
     done = _measure(folder, (-15.0, -15.0, 0.0))
     assert done.returncode == 2
     assert "no nodule within" in done.stderr and done.stdout == ""
