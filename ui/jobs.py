@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
+from nodule_desk.dicom.load import load_series
 from nodule_desk.errors import (
     CancelledError,
     DicomFileError,
@@ -127,21 +128,6 @@ def load_series_job(files: list[Path], series_uid: str = "") -> Callable[..., An
     """A job function that loads ``files`` as a CTVolume, sending the first slice early."""
 
     def run(progress: Any, cancel: CancelToken, on_partial: Callable[[Any], None]) -> Any:
-        load_series = _core_loader()
         return load_series(files, progress=progress, cancel=cancel, on_first_slice=on_partial)
 
     return run
-
-
-def _core_loader() -> Callable[..., Any]:
-    """The core's loader; a stand-in until ``nodule_desk.dicom`` provides ``load_series``."""
-    import importlib
-
-    for module in ("nodule_desk.dicom", "nodule_desk.dicom.load", "nodule_desk.dicom.loader"):
-        try:
-            return importlib.import_module(module).load_series
-        except (ImportError, AttributeError):
-            continue
-    from ui._fallback_loader import load_series
-
-    return load_series

@@ -168,12 +168,16 @@ def _multiframe_volume(record: SeriesRecord) -> tuple[NDArray[np.int16], list, D
 
 
 def _pick_record(source: SeriesRecord | Sequence[Path]) -> SeriesRecord:
+    """The record to load. Files asked for by name must all be usable: a broken one is an error
+    naming it, not a silent gap (a folder, by contrast, is loaded with load_series_dir)."""
     if isinstance(source, SeriesRecord):
         return source
     scan = scan_paths(list(source))
+    if scan.problems:
+        problem = scan.problems[0]
+        raise DicomFileError(problem.path, problem.error)
     if not scan.series:
-        reason = "; ".join(f"{p.path.name}: {p.error}" for p in scan.problems[:5])
-        raise SeriesError("", f"no CT series in the given files ({reason or 'none is DICOM CT'})")
+        raise SeriesError("", "no CT series in the given files (none is DICOM CT)")
     return max(scan.series, key=lambda r: r.n_slices)
 
 

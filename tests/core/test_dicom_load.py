@@ -312,3 +312,10 @@ def test_non_ct_modality_is_reported(tmp_path: Path):
     ds.save_as(files[0])
     scan = scan_paths([tmp_path])
     assert scan.problems[0].path == files[0] and "not CT" in scan.problems[0].error
+
+
+def test_a_broken_file_among_named_files_is_an_error_naming_it(tmp_path: Path):
+    files, _ = write(tmp_path, phantom())
+    files[4].write_bytes(b"not a DICOM file")
+    with pytest.raises(DicomFileError, match=files[4].name):
+        load_series(files)
