@@ -10,13 +10,12 @@ opened before the scan, so a store that cannot be used fails at once, not after 
 from __future__ import annotations
 
 import argparse
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from nodule_desk.dicom.records import FileProblem, ScanResult, SeriesRecord
-from nodule_desk.errors import NoduleDeskError
+from nodule_desk.dicom.scan import scan_paths
 from nodule_desk.store import ImportSummary, Series, Store
 
 
@@ -25,27 +24,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     missing = [FileProblem(p, "no such file or folder") for p in paths if not p.exists()]
     existing = [p for p in paths if p.exists()]
     with Store.open(args.db) as store:
-        scan = _scan(existing) if existing else ScanResult()
+        scan = scan_paths(existing) if existing else ScanResult()
         summary = store.add_scan_result(scan)
     return import_result(scan, summary, missing)
-
-
-_SCANNER_MODULES = ("nodule_desk.dicom", "nodule_desk.dicom.scan", "nodule_desk.dicom.scanner")
-
-
-def _scan(paths: list[Path]) -> ScanResult:
-    """Run the core's ``scan_paths``. It is written in parallel with this command; until it is
-    merged its module is not fixed, so the likely ones are tried (reduce to one import then)."""
-    for name in _SCANNER_MODULES:
-        try:
-            scan_paths = getattr(importlib.import_module(name), "scan_paths", None)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        if scan_paths is not None:
-            return scan_paths(paths)
-    raise NoduleDeskError("the DICOM scanner (scan_paths) is not part of this build")
 
 
 def import_result(
@@ -64,8 +45,13 @@ def import_result(
         if key in stored:
             series.append(_series_item(stored[key], status[key]))
         elif record.series_uid in conflicts:
-            errors.append({"path": str(_folder(record)), "error": conflicts[record.series_uid],
-                           "series_uid": record.series_uid})
+            errors.append(
+                {
+                    "path": str(_folder(record)),
+                    "error": conflicts[record.series_uid],
+                    "series_uid": record.series_uid,
+                }
+            )
     return {"series": series, "errors": errors}
 
 

@@ -50,6 +50,56 @@ def run_import(*args: object) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_import_stores_every_series_and_lists_bad_files_and_missing_paths(dicom_tree, tmp_path):
+    root: Path = dicom_tree["root"]  # type: ignore[assignment]
+    baseline, followup, other = dicom_tree["identities"]  # type: ignore[misc]
+    db = tmp_path / "store.sqlite"
+    missing = root / "no-such-folder"
+    done = run_import(root / "cd1", root / "usb", missing, "--db", db)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    by_uid = {s["series_uid"]: s for s in result["series"]}
+    assert set(by_uid) == {baseline.series_uid, followup.series_uid, other.series_uid}
+    first = by_uid[baseline.series_uid]
+    assert (first["patient_id"], first["study_date"], first["n_slices"]) == (
+        "NDP-01", "2024-03-05", 6)
+    assert first["spacing_mm"] == pytest.approx([0.75, 0.75, 1.25])
+    assert by_uid[followup.series_uid]["spacing_mm"] == pytest.approx([0.75, 0.75, 2.5])
+    error_paths = {e["path"] for e in result["errors"]}
+    assert {str(missing), str(dicom_tree["broken"])} <= error_paths
+    assert all(e["error"] for e in result["errors"])
+
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+        patients = conn.execute("SELECT patient_id, name FROM patients ORDER BY patient_id")
+        assert patients.fetchall() == [("NDP-01", "Zhou^Min"), ("NDP-02", "Sun^Li")]
+        assert conn.execute("SELECT count(*) FROM studies").fetchone()[0] == 3
+        files = conn.execute(
+            "SELECT f.path FROM series_files f JOIN series s ON s.id = f.series "
+            "WHERE s.series_uid = ? ORDER BY f.slice_index", (baseline.series_uid,)).fetchall()
+    finally:
+        conn.close()
+    assert [Path(p).name for (p,) in files] == [f"CT{k:04d}.dcm" for k in range(1, 7)]
+    assert all(Path(p).is_absolute() and Path(p).is_file() for (p,) in files)
+
+
+def test_importing_again_changes_nothing_in_the_store(dicom_tree, tmp_path):
+    root: Path = dicom_tree["root"]  # type: ignore[assignment]
+    db = tmp_path / "store.sqlite"
+    assert run_import(root, "--db", db).returncode == 0
+    again = run_import(root / "usb", root, "--db", db)
+    assert again.returncode == 0, again.stderr
+    assert {s["stored"] for s in json.loads(again.stdout)["series"]} == {"unchanged"}
+    conn = sqlite3.connect(db)
+    try:
+        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("patients", "studies", "series", "series_files")]
+    finally:
+        conn.close()
+    assert counts == [2, 3, 3, 15]
+
+
 def test_a_store_that_cannot_be_written_fails_the_command_and_names_the_file(dicom_tree, tmp_path):
     root: Path = dicom_tree["root"]  # type: ignore[assignment]
     db = tmp_path / "not-a-store.sqlite"
