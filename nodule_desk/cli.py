@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("measure", help="segment and measure the nodule at a seed point")
     p.add_argument("series_dir", type=Path, metavar="SERIES_DIR")
-    p.add_argument("--seed", nargs=3, required=True, metavar=("X", "Y", "Z"),
-                   help="world LPS position in mm")
+    p.add_argument(
+        "--seed", nargs=3, required=True, metavar=("X", "Y", "Z"), help="world LPS position in mm"
+    )
 
     p = sub.add_parser("detect", help="find nodule candidates in a series")
     p.add_argument("series_dir", type=Path, metavar="SERIES_DIR")
@@ -52,8 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("track", help="match and measure nodules across two visits")
     p.add_argument("baseline_dir", type=Path, metavar="BASELINE_DIR")
     p.add_argument("followup_dir", type=Path, metavar="FOLLOWUP_DIR")
-    p.add_argument("--seed", nargs=3, action="append", required=True, metavar=("X", "Y", "Z"),
-                   help="world LPS position in mm on the baseline; repeat for several nodules")
+    p.add_argument(
+        "--seed",
+        nargs=3,
+        action="append",
+        required=True,
+        metavar=("X", "Y", "Z"),
+        help="world LPS position in mm on the baseline; repeat for several nodules",
+    )
 
     p = sub.add_parser("classify", help="Lung-RADS, Fleischner and C-Lung-RADS for findings")
     p.add_argument("findings", type=Path, metavar="FINDINGS.json")
@@ -62,7 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help="SQLite store (default: the user's data dir)")
     p.add_argument("--study-uid", required=True, help="StudyInstanceUID of the visit")
     p.add_argument("--out", type=Path, required=True, help="folder to write the outputs into")
-    p.add_argument("--language", choices=["zh_CN", "en"], default="zh_CN")
+    p.add_argument(
+        "--language",
+        choices=["zh_CN", "en"],
+        help="language of a new draft (default: the site settings')",
+    )
+    p.add_argument(
+        "--context",
+        choices=["screening", "incidental"],
+        help="guideline context of a new draft (default: the site settings')",
+    )
+    p.add_argument(
+        "--sign-as",
+        metavar="RADIOLOGIST",
+        help="sign the report as this radiologist (a signed report is immutable)",
+    )
+    p.add_argument(
+        "--redraft",
+        action="store_true",
+        help="re-run the guidelines on the current measurements before writing",
+    )
     return parser
 
 

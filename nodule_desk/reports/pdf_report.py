@@ -112,24 +112,42 @@ def _nodule_table(pdf: _ReportPdf) -> None:
         pdf.cell(0, 6, text["no_nodules"], new_x="LMARGIN", new_y="NEXT")
         return
     pdf.set_font(FONT, size=8.5)
-    headings = [text[k] for k in ("col_label", "col_lobe", "col_type", "col_axes", "col_mean",
-                                  "col_volume", "col_solid", "col_change", "col_category")]
+    headings = [
+        text[k]
+        for k in (
+            "col_label",
+            "col_lobe",
+            "col_type",
+            "col_axes",
+            "col_mean",
+            "col_volume",
+            "col_solid",
+            "col_change",
+            "col_category",
+        )
+    ]
     widths = (10, 14, 20, 26, 20, 22, 20, 32, 16)
-    with pdf.table(col_widths=widths, text_align="CENTER", line_height=5.5,
-                   headings_style=FontFace(emphasis=None, fill_color=(225, 232, 240))) as table:
+    with pdf.table(
+        col_widths=widths,
+        text_align="CENTER",
+        line_height=5.5,
+        headings_style=FontFace(emphasis=None, fill_color=(225, 232, 240)),
+    ) as table:
         table.row(headings)
         for nodule in report.nodules:
-            table.row([
-                nodule.label,
-                nodule.lobe or "—",
-                density_label(nodule.density_type, report.language),
-                f"{_fmt(nodule.long_axis_mm)} × {_fmt(nodule.short_axis_mm)}",
-                _fmt(nodule.mean_diameter_mm),
-                _fmt(nodule.volume_mm3, 0),
-                _fmt(nodule.solid_component_mm),
-                _change_since_prior(nodule, report, text),
-                nodule.lung_rads_category or "—",
-            ])
+            table.row(
+                [
+                    nodule.label,
+                    nodule.lobe or "—",
+                    density_label(nodule.density_type, report.language),
+                    f"{_fmt(nodule.long_axis_mm)} × {_fmt(nodule.short_axis_mm)}",
+                    _fmt(nodule.mean_diameter_mm),
+                    _fmt(nodule.volume_mm3, 0),
+                    _fmt(nodule.solid_component_mm),
+                    _change_since_prior(nodule, report, text),
+                    nodule.lung_rads_category or "—",
+                ]
+            )
     pdf.ln(2)
 
 
@@ -145,7 +163,7 @@ def _key_images(pdf: _ReportPdf) -> None:
         if pdf.get_y() + size_mm + 8 > pdf.h - pdf.b_margin:
             pdf.add_page()
         top = pdf.get_y()
-        for column, nodule in enumerate(images[row_start:row_start + per_row]):
+        for column, nodule in enumerate(images[row_start : row_start + per_row]):
             x = pdf.l_margin + column * (size_mm + gap_mm)
             pdf.image(str(nodule.key_image_path), x=x, y=top, w=size_mm, h=size_mm)
             pdf.set_xy(x, top + size_mm + 0.5)
