@@ -112,6 +112,48 @@ def _print_own_peak_memory(method: str) -> None:
     print(_resident_peak_mb() - base)
 
 
+def _time_to_first_slice(runs: int) -> tuple[float, float]:
+    """Median seconds until on_first_slice fires, and until the whole series is loaded."""
+    first_slice: list[tuple[float, float]] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        seen: list[float] = []
+
+        def note_first(_volume: CTVolume, seen=seen, start=start) -> None:
+            seen.append(time.perf_counter() - start)
+
+        load_series(RECORD, on_first_slice=note_first)
+        first_slice.append((seen[0], time.perf_counter() - start))
+    return (
+        statistics.median(f for f, _ in first_slice),
+        statistics.median(t for _, t in first_slice),
+    )
+
+
+def _print_report(files: list[Path], runs: int, medians: dict[str, float]) -> None:
+    volume_mb = np.prod(SHAPE) * 2 / 2**20
+    print(f"series: {len(files)} files of 512x512, {volume_mb:.0f} MB as int16; {runs} runs")
+    for name, value in medians.items():
+        print(f"  {name:38s} {value * 1000:8.0f} ms")
+    ours = medians["nodule_desk (load a stored series)"]
+    to_sitk = ours / medians["SimpleITK ImageSeriesReader"]
+    to_bytes = ours / medians["read bytes (page cache)"]
+    print(f"ratio ours / SimpleITK:        {to_sitk:.2f} (target < 1)")
+    print(f"ratio ours / read bytes:       {to_bytes:.2f} (target < 3)")
+    print(f"ratio ours / pydicom:          {ours / medians['pydicom sequential']:.2f}")
+    first, full = _time_to_first_slice(runs)
+    print(
+        f"first slice after {first * 1000:.0f} ms, full load after {full * 1000:.0f} ms"
+        f" (ratio {first / full:.3f})"
+    )
+    for name in ("nodule_desk (load a stored series)", "SimpleITK ImageSeriesReader"):
+        peak = peak_memory_mb(name)
+        print(
+            f"peak memory over baseline, {name}: {peak:.0f} MB"
+            f" = {peak / volume_mb:.2f}x the volume (target < 2)"
+        )
+
+
 def main() -> None:
     global RECORD
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -124,7 +166,7 @@ def main() -> None:
     files = make_series()
     RECORD = scan_paths([DATA]).series[0]
     times: dict[str, list[float]] = {name: [] for name in METHODS}
-    for name, method in METHODS.items():
+    for method in METHODS.values():
         method(files)
     for _ in range(args.runs):
         for name, method in METHODS.items():
@@ -132,36 +174,7 @@ def main() -> None:
             method(files)
             times[name].append(time.perf_counter() - start)
     medians = {name: statistics.median(values) for name, values in times.items()}
-    first_slice = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        seen: list[float] = []
-        load_series(RECORD, on_first_slice=lambda _v: seen.append(time.perf_counter() - start))
-        first_slice.append((seen[0], time.perf_counter() - start))
-    volume_mb = np.prod(SHAPE) * 2 / 2**20
-    print(
-        f"series: {len(files)} files of 512x512, {volume_mb:.0f} MB as int16; {args.runs} runs, medians"
-    )
-    for name, value in medians.items():
-        print(f"  {name:38s} {value * 1000:8.0f} ms")
-    ours_ms = medians["nodule_desk (load a stored series)"]
-    print(
-        f"ratio ours / SimpleITK:        {ours_ms / medians['SimpleITK ImageSeriesReader']:.2f} (target < 1)"
-    )
-    print(
-        f"ratio ours / read bytes:       {ours_ms / medians['read bytes (page cache)']:.2f} (target < 3)"
-    )
-    print(f"ratio ours / pydicom:          {ours_ms / medians['pydicom sequential']:.2f}")
-    first = statistics.median(f for f, _ in first_slice)
-    full = statistics.median(t for _, t in first_slice)
-    print(
-        f"first slice after {first * 1000:.0f} ms, full load after {full * 1000:.0f} ms (ratio {first / full:.3f})"
-    )
-    for name in ("nodule_desk (load a stored series)", "SimpleITK ImageSeriesReader"):
-        peak = peak_memory_mb(name)
-        print(
-            f"peak memory over baseline, {name}: {peak:.0f} MB = {peak / volume_mb:.2f}x the volume (target < 2)"
-        )
+    _print_report(files, args.runs, medians)
 
 
 RECORD = None
