@@ -51,20 +51,27 @@ def _to_hu(
     padding = dataset.get("PixelPaddingValue")
     if out is None:
         out = np.empty(stored.shape, dtype=np.int16)
-    if slope == 1.0 and float(intercept).is_integer():
-        low, high = int(stored.min()) + int(intercept), int(stored.max()) + int(intercept)
-        if -32768 <= low and high <= 32767:
-            np.add(stored, np.int32(intercept), out=out, casting="unsafe")
-        else:
-            np.clip(
-                stored.astype(np.int32) + int(intercept), -32768, 32767, out=out, casting="unsafe"
-            )
+    integer_rescale = slope == 1.0 and float(intercept).is_integer()
+    if integer_rescale and _fits_int16(stored, int(intercept)):
+        np.add(stored, np.int32(intercept), out=out, casting="unsafe")
+    elif integer_rescale:
+        np.clip(stored.astype(np.int32) + int(intercept), -32768, 32767, out=out, casting="unsafe")
     else:
         scaled = np.rint(stored.astype(np.float32) * slope + intercept)
         np.clip(scaled, -32768, 32767, out=out, casting="unsafe")
     if padding is not None:
         out[stored == padding] = AIR_HU
     return out
+
+
+def _fits_int16(stored: NDArray, intercept: int) -> bool:
+    """Whether stored + intercept stays in int16, scanning only the side that can overflow."""
+    if stored.dtype.kind not in "iu":
+        return False
+    info = np.iinfo(stored.dtype)
+    if info.min + intercept < -32768 and int(stored.min()) + intercept < -32768:
+        return False
+    return not (info.max + intercept > 32767 and int(stored.max()) + intercept > 32767)
 
 
 def _raw_pixels(raw: bytes, offset: int, dataset: Dataset) -> NDArray | None:

@@ -299,6 +299,23 @@ def test_pixel_padding_becomes_air_and_rescale_applies(tmp_path: Path):
     np.testing.assert_array_equal(volume.hu[:, 1:, 1:], hu[:, 1:, 1:])
 
 
+def test_unsigned_pixels_past_int16_are_clipped_not_wrapped(tmp_path: Path):
+    hu = phantom()
+    files, _ = write(tmp_path, hu)
+    for path in files:
+        ds = pydicom.dcmread(path)
+        hu_pixels = ds.pixel_array.astype(np.int32) + int(ds.RescaleIntercept)
+        pixels = (hu_pixels + 1024).astype(np.uint16)
+        pixels[0, 0] = 65000
+        ds.PixelRepresentation = 0
+        ds.RescaleIntercept = -1024
+        ds.PixelData = pixels.tobytes()
+        ds.save_as(path)
+    volume = load_series_dir(tmp_path)
+    assert (volume.hu[:, 0, 0] == 32767).all()
+    np.testing.assert_array_equal(volume.hu[:, 1:, 1:], hu[:, 1:, 1:])
+
+
 def test_folder_without_ct_names_the_folder(tmp_path: Path):
     (tmp_path / "readme.txt").write_text("nothing here")
     with pytest.raises(DicomFileError, match=str(tmp_path)):
