@@ -1,1 +1,88 @@
-"""Lung-RADS v2022, Fleischner 2017 and the Chinese screening rules, table-driven."""
+"""Lung-RADS v2022, Fleischner 2017 and the Chinese screening rules, table-driven.
+
+``classify_findings(data)`` takes the classify contract (``{"exam": …, "nodules": […]}``) and
+returns what ``python -m nodule_desk classify`` prints; ``applicable_guidelines`` is the one place
+that decides which guideline leads for an exam (screening -> Lung-RADS, incidental -> Fleischner).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nodule_desk.guidelines import c_lung_rads, fleischner, lung_rads
+from nodule_desk.guidelines.findings import Exam, Finding, Findings, parse_findings
+
+DEFAULT_CONTEXT = "screening"
+
+__all__ = [
+    "Exam",
+    "Finding",
+    "Findings",
+    "GuidelineChoice",
+    "applicable_guidelines",
+    "classify",
+    "classify_findings",
+    "parse_findings",
+]
+
+
+@dataclass(frozen=True)
+class GuidelineChoice:
+    context: str
+    primary: str
+    """"lung_rads" for screening, "fleischner" for incidental findings it covers."""
+    reason: str
+
+
+def _default_context(config: Any) -> str:
+    if config is None:
+        return DEFAULT_CONTEXT
+    if isinstance(config, Mapping):
+        return str(config.get("default_context") or DEFAULT_CONTEXT)
+    return str(getattr(config, "default_context", None) or DEFAULT_CONTEXT)
+
+
+def applicable_guidelines(exam: Exam, config: Any = None) -> GuidelineChoice:
+    """Which guideline leads: the exam's context, else the site's ``default_context``.
+
+    ``config`` is anything with ``default_context`` ("screening" or "incidental"): the site
+    settings (nodule_desk.settings.SiteSettings) or a mapping.
+    """
+    context = exam.context or _default_context(config)
+    if context == "screening":
+        return GuidelineChoice(context, "lung_rads", "screening exam: Lung-RADS v2022")
+    reason = fleischner.exclusion(exam)
+    if reason is not None:
+        return GuidelineChoice(
+            context, "lung_rads", f"incidental, but Fleischner excluded ({reason})"
+        )
+    return GuidelineChoice(context, "fleischner", "incidental finding: Fleischner 2017")
+
+
+def classify(findings: Findings, config: Any = None) -> dict[str, Any]:
+    choice = applicable_guidelines(findings.exam, config)
+    exam = findings.exam
+    if exam.context is None:
+        exam = Exam(**{**exam.__dict__, "context": choice.context})
+    positive = c_lung_rads.screening_positive(findings.nodules)
+    return {
+        "context": choice.context,
+        "primary_guideline": choice.primary,
+        "primary_reason": choice.reason,
+        "lung_rads": lung_rads.classify_exam(exam, findings.nodules),
+        "fleischner": fleischner.classify_exam(exam, findings.nodules),
+        "c_lung_rads": c_lung_rads.classify_exam(exam, findings.nodules),
+        "screening_positive": positive["positive"],
+        "screening_positive_detail": positive,
+    }
+
+
+def classify_findings(data: dict[str, Any], config: Any = None) -> dict[str, Any]:
+    """The classify contract in, the classify answer out (the dict the CLI prints).
+
+    Raises nodule_desk.errors.FindingError naming the nodule and field of a finding that
+    cannot be classified.
+    """
+    return classify(parse_findings(data), config)
