@@ -11,4 +11,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>NodulePanelDock</name>
+    <message numerus="yes">
+        <source>%n nodule(s) on this study.</source>
+        <translation>
+            <numerusform>%n nodule on this study.</numerusform>
+            <numerusform>%n nodules on this study.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -87,6 +87,14 @@
         <translation>语言与偏好设置</translation>
     </message>
     <message>
+        <source>&amp;Measure nodule at crosshair</source>
+        <translation>在十字线处测量结节(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Segment and measure the nodule under the crosshair</source>
+        <translation>分割并测量十字线下的结节</translation>
+    </message>
+    <message>
         <source>&amp;About NoduleDesk</source>
         <translation>关于 NoduleDesk(&amp;A)</translation>
     </message>
@@ -140,8 +148,78 @@
         <translation>结节</translation>
     </message>
     <message>
+        <source>Nodule</source>
+        <translation>结节</translation>
+    </message>
+    <message>
+        <source>Lobe</source>
+        <translation>肺叶</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Long × short (mm)</source>
+        <translation>长径×短径 (mm)</translation>
+    </message>
+    <message>
+        <source>Mean (mm)</source>
+        <translation>平均径 (mm)</translation>
+    </message>
+    <message>
+        <source>Volume (mm³)</source>
+        <translation>体积 (mm³)</translation>
+    </message>
+    <message>
+        <source>Solid (mm)</source>
+        <translation>实性成分 (mm)</translation>
+    </message>
+    <message>
+        <source>Lung-RADS</source>
+        <translation>Lung-RADS 分类</translation>
+    </message>
+    <message>
+        <source>Margin</source>
+        <translation>边缘</translation>
+    </message>
+    <message>
+        <source>Calcification</source>
+        <translation>钙化</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Density type</source>
+        <translation>密度类型</translation>
+    </message>
+    <message>
+        <source>Long / short axis</source>
+        <translation>长径 / 短径</translation>
+    </message>
+    <message>
+        <source>Apply changes</source>
+        <translation>应用修改</translation>
+    </message>
+    <message>
+        <source>Report…</source>
+        <translation>报告…</translation>
+    </message>
+    <message>
         <source>No nodules yet: open a series to list its nodules.</source>
         <translation>暂无结节：打开一个序列以列出其结节。</translation>
+    </message>
+    <message>
+        <source>Ctrl+click a nodule in a 2D view to measure it.</source>
+        <translation>在二维视图中按住 Ctrl 单击结节即可测量。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n nodule(s) on this study.</source>
+        <translation>
+            <numerusform>本次检查共 %n 个结节。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -151,6 +229,77 @@
 The 2D views work normally. Updating the graphics driver may help.</source>
         <translation>三维视图不可用：无法初始化 OpenGL。
 二维视图可正常使用。更新显卡驱动可能有帮助。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>Report language</source>
+        <translation>报告语言</translation>
+    </message>
+    <message>
+        <source>Lung-RADS category</source>
+        <translation>Lung-RADS 分类</translation>
+    </message>
+    <message>
+        <source>Management</source>
+        <translation>处理建议</translation>
+    </message>
+    <message>
+        <source>Follow-up date</source>
+        <translation>复查日期</translation>
+    </message>
+    <message>
+        <source>Reason for a change</source>
+        <translation>修改理由</translation>
+    </message>
+    <message>
+        <source>Radiologist</source>
+        <translation>报告医师</translation>
+    </message>
+    <message>
+        <source>Required when you change the guideline&apos;s category, management or date</source>
+        <translation>修改指南给出的分类、处理建议或日期时必须填写</translation>
+    </message>
+    <message>
+        <source>Re-run guidelines</source>
+        <translation>重新按指南分类</translation>
+    </message>
+    <message>
+        <source>Save changes</source>
+        <translation>保存修改</translation>
+    </message>
+    <message>
+        <source>Amend</source>
+        <translation>修订</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Sign and export…</source>
+        <translation>签署并导出…</translation>
+    </message>
+    <message>
+        <source>Say why you change the guideline&apos;s recommendation.</source>
+        <translation>请说明修改指南建议的理由。</translation>
+    </message>
+    <message>
+        <source>Enter the radiologist&apos;s name.</source>
+        <translation>请输入报告医师姓名。</translation>
+    </message>
+    <message>
+        <source>Export the report to</source>
+        <translation>将报告导出到</translation>
+    </message>
+    <message>
+        <source>Report written to %1</source>
+        <translation>报告已写入 %1</translation>
     </message>
 </context>
 <context>
