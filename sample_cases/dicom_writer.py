@@ -12,7 +12,12 @@ from pathlib import Path
 
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID, generate_uid
+from pydicom.uid import (
+    PYDICOM_IMPLEMENTATION_UID,
+    CTImageStorage,
+    ExplicitVRLittleEndian,
+    generate_uid,
+)
 
 from nodule_desk.volume import CTVolume
 
@@ -21,7 +26,11 @@ RESCALE_INTERCEPT = -1024.0
 
 @dataclass
 class SeriesIdentity:
-    """Who and what the series belongs to. UIDs default to fresh ones."""
+    """Who and what the series belongs to. UIDs default to fresh ones.
+
+    ``patient_name`` is a DICOM PN: "Zhang^Wei=张^伟" holds the alphabetic and the ideographic
+    group; files are written with SpecificCharacterSet ISO_IR 192 (UTF-8), so any script survives.
+    """
 
     patient_id: str
     patient_name: str
@@ -38,22 +47,29 @@ class SeriesIdentity:
     institution_name: str = "NoduleDesk Demo Hospital"
     slice_thickness_mm: float | None = None
     """Reconstructed thickness; defaults to the slice spacing."""
+    deterministic_instance_uids: bool = False
+    """Derive each SOPInstanceUID from the series UID and slice number, so reruns give equal files."""
 
 
 def _base_dataset(identity: SeriesIdentity) -> Dataset:
     ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 192"
     ds.SOPClassUID = CTImageStorage
     ds.Modality = "CT"
     ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
     ds.PatientID = identity.patient_id
     ds.PatientName = identity.patient_name
-    ds.PatientBirthDate = identity.patient_birth_date.strftime("%Y%m%d") if identity.patient_birth_date else ""
+    ds.PatientBirthDate = (
+        identity.patient_birth_date.strftime("%Y%m%d") if identity.patient_birth_date else ""
+    )
     ds.PatientSex = identity.patient_sex
     ds.StudyInstanceUID = identity.study_uid
     ds.SeriesInstanceUID = identity.series_uid
     ds.FrameOfReferenceUID = identity.frame_of_reference_uid
     ds.PositionReferenceIndicator = ""
-    ds.StudyDate = ds.SeriesDate = ds.AcquisitionDate = ds.ContentDate = identity.study_date.strftime("%Y%m%d")
+    ds.StudyDate = ds.SeriesDate = ds.AcquisitionDate = ds.ContentDate = (
+        identity.study_date.strftime("%Y%m%d")
+    )
     ds.StudyTime = ds.SeriesTime = ds.ContentTime = "090000"
     ds.StudyID = "1"
     ds.AccessionNumber = identity.accession_number
@@ -80,6 +96,12 @@ def _base_dataset(identity: SeriesIdentity) -> Dataset:
     return ds
 
 
+def _stored_values(hu_slice: np.ndarray) -> np.ndarray:
+    """One slice's stored values (HU minus the intercept), converted slice by slice to spare memory."""
+    stored = np.rint(hu_slice.astype(np.float32) - RESCALE_INTERCEPT)
+    return np.clip(stored, -32768, 32767).astype(np.int16)
+
+
 def write_ct_series(
     volume: CTVolume,
     out_dir: Path,
@@ -97,7 +119,6 @@ def write_ct_series(
     direction = geometry.direction_matrix
     row_cosines, column_cosines = direction[:, 0], direction[:, 1]
     spacing_x, spacing_y, spacing_z = geometry.spacing_xyz_mm
-    stored = np.clip(np.rint(volume.hu.astype(np.float32) - RESCALE_INTERCEPT), -32768, 32767).astype(np.int16)
     base = _base_dataset(identity)
     base.Rows, base.Columns = int(volume.hu.shape[1]), int(volume.hu.shape[2])
     base.PixelSpacing = [f"{spacing_y:.6g}", f"{spacing_x:.6g}"]
@@ -107,12 +128,16 @@ def write_ct_series(
     for k in range(volume.hu.shape[0]):
         ds = Dataset()
         ds.update(base)
-        ds.SOPInstanceUID = generate_uid()
+        ds.SOPInstanceUID = (
+            generate_uid(entropy_srcs=[identity.series_uid, str(k)])
+            if identity.deterministic_instance_uids
+            else generate_uid()
+        )
         ds.InstanceNumber = k + 1
         position = geometry.index_to_world_lps_mm((0.0, 0.0, float(k)))
         ds.ImagePositionPatient = [f"{v:.4f}" for v in position]
         ds.SliceLocation = f"{float(np.dot(position, direction[:, 2])):.4f}"
-        ds.PixelData = stored[k].tobytes()
+        ds.PixelData = _stored_values(volume.hu[k]).tobytes()
         ds.file_meta = FileMetaDataset()
         ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
         ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
