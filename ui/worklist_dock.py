@@ -51,11 +51,16 @@ def make_thumbnail(files: list[Path], out: Path) -> Path:
     gray = np.clip((hu + 600 + 750) / 1500 * 255, 0, 255).astype(np.uint8)
     step = max(1, max(gray.shape) // (THUMBNAIL_SIZE * 2))
     small = np.ascontiguousarray(gray[::step, ::step])
-    image = QImage(small.data, small.shape[1], small.shape[0], small.shape[1],
-                   QImage.Format.Format_Grayscale8)
+    image = QImage(
+        small.data, small.shape[1], small.shape[0], small.shape[1], QImage.Format.Format_Grayscale8
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    image.scaled(THUMBNAIL_SIZE, THUMBNAIL_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                 Qt.TransformationMode.SmoothTransformation).save(str(out))
+    image.scaled(
+        THUMBNAIL_SIZE,
+        THUMBNAIL_SIZE,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    ).save(str(out))
     return out
 
 
@@ -80,7 +85,7 @@ class WorklistDock(QDockWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(3)
+        self.tree.setColumnCount(4)
         self.tree.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(False)
@@ -89,6 +94,7 @@ class WorklistDock(QDockWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self._lay_out()
         self.search_edit.textChanged.connect(self.refresh)
         self.date_filter.toggled.connect(self._date_filter_toggled)
@@ -117,8 +123,14 @@ class WorklistDock(QDockWidget):
         self.date_filter.setText(self.tr("Study date"))
         self.date_from.setToolTip(self.tr("From"))
         self.date_to.setToolTip(self.tr("To"))
-        self.tree.setHeaderLabels([self.tr("Patient / study / series"), self.tr("Date"),
-                                   self.tr("Images")])
+        self.tree.setHeaderLabels(
+            [
+                self.tr("Patient / study / series"),
+                self.tr("Date"),
+                self.tr("Images"),
+                self.tr("Follow-up due"),
+            ]
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
@@ -133,8 +145,10 @@ class WorklistDock(QDockWidget):
     def date_range(self) -> tuple[str | None, str | None]:
         if not self.date_filter.isChecked():
             return None, None
-        return (self.date_from.date().toString("yyyy-MM-dd"),
-                self.date_to.date().toString("yyyy-MM-dd"))
+        return (
+            self.date_from.date().toString("yyyy-MM-dd"),
+            self.date_to.date().toString("yyyy-MM-dd"),
+        )
 
     def refresh(self) -> None:
         """Reload the tree from the store with the current search text and date range."""
@@ -142,17 +156,30 @@ class WorklistDock(QDockWidget):
         patients = self._store.search_patients(self.search_edit.text(), since, until)
         self.tree.clear()
         needing_thumbnails: list[Series] = []
+        follow_ups = self._store.follow_ups_due()
+        today = QDate.currentDate().toString("yyyy-MM-dd")
         for patient in patients:
-            name = patient.name.replace("^", " ").strip()
-            item = QTreeWidgetItem([f"{name}  ({patient.patient_id})",
-                                    patient.last_study_date or "", ""])
+            name = patient.name.replace("^", " ").replace("=", " ").strip()
+            due, category = follow_ups.get(patient.patient_id, ("", None))
+            due_text = f"{due} (Lung-RADS {category})" if due and category else due or ""
+            item = QTreeWidgetItem(
+                [f"{name}  ({patient.patient_id})", patient.last_study_date or "", "", due_text]
+            )
+            if due and due <= today:
+                item.setForeground(3, Qt.GlobalColor.red)
+                item.setToolTip(3, self.tr("Follow-up CT is due"))
             self.tree.addTopLevelItem(item)
             for study in self._store.studies_of_patient(patient.patient_id):
-                if since and (study.study_date or "") < since or until and (
-                    study.study_date or "9999") > until:
+                if (
+                    since
+                    and (study.study_date or "") < since
+                    or until
+                    and (study.study_date or "9999") > until
+                ):
                     continue
-                study_item = QTreeWidgetItem(item, [study.description or study.study_uid,
-                                                    study.study_date or "", ""])
+                study_item = QTreeWidgetItem(
+                    item, [study.description or study.study_uid, study.study_date or "", ""]
+                )
                 for series in self._store.series_of_study(study.study_uid):
                     needing_thumbnails += self._add_series(study_item, series)
             item.setExpanded(True)

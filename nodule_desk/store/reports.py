@@ -167,3 +167,21 @@ class ReportQueries(MeasurementQueries):
             _REPORT_SELECT + " WHERE st.study_uid = ? ORDER BY r.version", (study_uid,)
         )
         return [_report(row) for row in rows]
+
+    @translated
+    def follow_ups_due(self) -> dict[str, tuple[str, str | None]]:
+        """Per patient ID: (follow-up date, Lung-RADS category) that the signed report of their
+        latest reported study recommends; what the branch's follow-up worklist is made of."""
+        rows = self.query_all(
+            "SELECT p.patient_id, st.study_date, "
+            "json_extract(r.content, '$.follow_up_date') AS follow_up_date, "
+            "json_extract(r.content, '$.exam_category') AS category "
+            "FROM reports AS r JOIN studies AS st ON st.id = r.study "
+            "JOIN patients AS p ON p.id = st.patient "
+            "WHERE r.status = 'signed'" + _CURRENT + " ORDER BY st.study_date, r.version"
+        )
+        return {
+            row["patient_id"]: (row["follow_up_date"], row["category"])
+            for row in rows
+            if row["follow_up_date"]
+        }

@@ -86,6 +86,8 @@ def test_draft_override_sign_and_amend(measured_visit, tmp_path: Path):
         assert set(signed.output_sop_instance_uids) == set(result["sop_instance_uids"].values())
         with pytest.raises(StoreError):
             store.save_draft(identity.study_uid, {"exam_category": "2"})
+        # Lung-RADS 3: 6-month LDCT from the exam date, kept when the category was overridden
+        assert store.follow_ups_due() == {"RW-1": ("2026-09-01", "4A")}
 
         amended = store.amend(signed.id)
         second = publish_report(
