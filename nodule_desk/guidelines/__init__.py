@@ -56,9 +56,17 @@ def applicable_guidelines(exam: Exam, config: Any = None) -> GuidelineChoice:
     reason = fleischner.exclusion(exam)
     if reason is not None:
         return GuidelineChoice(
-            context, "lung_rads", f"incidental, but Fleischner excluded ({reason})"
+            context, "lung_rads", f"Fleischner 2017 excluded ({reason}); Lung-RADS for reference"
         )
     return GuidelineChoice(context, "fleischner", "incidental finding: Fleischner 2017")
+
+
+def _lung_rads(exam: Exam, findings: Findings, context: str) -> dict[str, Any]:
+    result = lung_rads.classify_exam(exam, findings.nodules)
+    result["applicable"] = context == "screening"
+    if context != "screening":
+        result["reason"] = "Lung-RADS is for lung cancer screening; given for reference"
+    return result
 
 
 def classify(findings: Findings, config: Any = None) -> dict[str, Any]:
@@ -71,7 +79,7 @@ def classify(findings: Findings, config: Any = None) -> dict[str, Any]:
         "context": choice.context,
         "primary_guideline": choice.primary,
         "primary_reason": choice.reason,
-        "lung_rads": lung_rads.classify_exam(exam, findings.nodules),
+        "lung_rads": _lung_rads(exam, findings, choice.context),
         "fleischner": fleischner.classify_exam(exam, findings.nodules),
         "c_lung_rads": c_lung_rads.classify_exam(exam, findings.nodules),
         "screening_positive": positive["positive"],

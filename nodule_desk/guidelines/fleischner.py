@@ -31,7 +31,9 @@ class Recommendation:
     follow_up_months: tuple[int, int] | None
 
 
-def _rec(key, urgency, text, text_zh, months=None) -> Recommendation:
+def _rec(
+    key: str, urgency: int, text: str, text_zh: str, months: tuple[int, int] | None = None
+) -> Recommendation:
     return Recommendation(key, urgency, text, text_zh, months)
 
 

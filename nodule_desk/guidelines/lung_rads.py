@@ -104,22 +104,24 @@ def _stable(finding: Finding, sizes: dict[str, float | None]) -> tuple[str, str]
     return stepped, f"stable or decreased since the prior ({before.text})"
 
 
+_CYST_CHANGE_4B = {
+    "growing_wall_or_nodularity": "thick-walled cyst with growing wall thickness or nodularity",
+    "growing_multilocular": "growing multilocular cyst (mean diameter)",
+    "increased_loculation_or_opacity": "multilocular cyst with increased loculation or new or "
+    "increased opacity",
+}
+
+
 def _cyst(finding: Finding, exam: Exam) -> tuple[str, str, str | None]:
+    """v2022 atypical pulmonary cysts (thick-walled >= 2 mm, or multilocular)."""
     cyst = finding.cyst
     assert cyst is not None
-    change = cyst.change
-    if change in (
-        "growing_wall_or_nodularity",
-        "growing_multilocular",
-        "increased_loculation_or_opacity",
-    ):
-        if change == "growing_wall_or_nodularity" and cyst.wall != "thick":
-            return "4B", "cyst with growing wall thickness or nodularity", "thin wall given"
-        return "4B", f"atypical cyst: {change.replace('_', ' ')}", None
-    if change == "became_multilocular":
+    if cyst.change in _CYST_CHANGE_4B:
+        return "4B", _CYST_CHANGE_4B[cyst.change], None
+    if cyst.change == "became_multilocular":
         return "4A", "thin- or thick-walled cyst that becomes multilocular", None
-    if change == "growing_cystic_component" and cyst.wall == "thick":
-        return "3", "growing cystic component of a thick-walled cyst", None
+    if cyst.change == "growing_cystic_component" and cyst.wall == "thick":
+        return "3", "growing cystic component (mean diameter) of a thick-walled cyst", None
     if cyst.wall == "thick" or cyst.multilocular:
         what = "multilocular" if cyst.multilocular else "thick-walled"
         if exam.baseline or finding.prior is None:
@@ -127,12 +129,12 @@ def _cyst(finding: Finding, exam: Exam) -> tuple[str, str, str | None]:
         return (
             "3",
             f"{what} cyst, unchanged: stepped management 4A -> 3",
-            ("v2022 does not tabulate an unchanged atypical cyst; stepped management applied"),
+            ("v2022 has no cell for an unchanged atypical cyst; stepped management applied"),
         )
     return (
         "1",
         "thin-walled unilocular cyst: not a Lung-RADS finding",
-        ("thin-walled unilocular cysts are not classified by v2022; reported as 1"),
+        ("v2022 does not classify thin-walled unilocular cysts; reported as 1"),
     )
 
 
@@ -144,23 +146,25 @@ def _airway(finding: Finding, exam: Exam) -> tuple[str, str]:
     return "4B", "segmental or more proximal airway nodule persistent at follow-up"
 
 
-def _parenchymal(finding: Finding, exam: Exam, sizes: dict[str, float | None]) -> tuple[str, str]:
+def _parenchymal(
+    finding: Finding, exam: Exam, sizes: dict[str, float | None]
+) -> tuple[str, str, str | None]:
     when, why = timing(finding, exam)
     mean = sizes[table.MEAN]
     assert mean is not None
     benign_shape = finding.location in ("juxtapleural", "perifissural")
     if benign_shape and finding.density_type == "solid" and when != "growing":
         if mean < table.JUXTAPLEURAL_BENIGN_BELOW_MM:
-            return "2", f"{finding.location} solid nodule < 10 mm ({why})"
+            return "2", f"{finding.location} solid nodule < 10 mm ({why})", None
     if finding.slow_growing:
         if finding.density_type == "ground_glass":
-            return "2", "slowly growing non-solid nodule"
-        return "4B", "solid or part-solid nodule growing slowly over multiple exams"
+            return "2", "slowly growing non-solid nodule", None
+        return "4B", "solid or part-solid nodule growing slowly over multiple exams", None
     if when == "stable":
         category, text = _stable(finding, sizes)
-        return category, f"{text}; {why}"
+        return category, f"{text}; {why}", None
     row = _lookup(finding.density_type, when, sizes)
-    return row.category, f"{row.text} ({why})"
+    return row.category, f"{row.text} ({why})", row.unchecked
 
 
 def categorize(finding: Finding, exam: Exam) -> NoduleCategory:
@@ -180,9 +184,7 @@ def categorize(finding: Finding, exam: Exam) -> NoduleCategory:
     elif finding.location == "airway":
         category, rule = _airway(finding, exam)
     else:
-        category, rule = _parenchymal(finding, exam, sizes)
-        if "[cell unchecked]" in rule:
-            unchecked = "v2022 has no explicit cell for a growing GGN >= 30 mm"
+        category, rule, unchecked = _parenchymal(finding, exam, sizes)
     if finding.suspicious_features and category in ("3", "4A", "4B"):
         features = ", ".join(finding.suspicious_features)
         rule = f"{category} with additional features increasing suspicion ({features}): {rule}"

@@ -26,7 +26,8 @@ GROWTH_WINDOW_MONTHS = 12
 
 JUXTAPLEURAL_BENIGN_BELOW_MM = 10
 """v2022: juxtapleural / perifissural solid nodules, smooth, oval / lentiform / triangular,
-< 10 mm mean diameter at baseline or new -> 2. The contract's location carries that morphology."""
+< 10 mm (524 mm3) mean diameter at baseline or new -> 2. The contract's location carries that
+morphology. (Some secondary summaries write "<= 10 mm"; the v1.1 and v2022 tables say < 10.)"""
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Row:
     when: str
     bounds: tuple[tuple[str, float | None, float | None], ...]
     text: str
+    unchecked: str | None = None
+    """Why this cell is our reading rather than the table's words, if it is."""
 
     def matches(self, when: str, measures: dict[str, float | None]) -> bool:
         if when != self.when:
@@ -50,7 +53,9 @@ class Row:
         return True
 
 
-def _row(category: str, when: str, text: str, *bounds: tuple[str, float | None, float | None]):
+def _row(
+    category: str, when: str, text: str, *bounds: tuple[str, float | None, float | None]
+) -> Row:
     return Row(category, when, tuple(bounds), text)
 
 
@@ -110,11 +115,15 @@ GROUND_GLASS_ROWS = (
     _row("2", "new", "new non-solid (GGN) < 30 mm", (MEAN, None, 30)),
     _row("3", "new", "new non-solid (GGN) >= 30 mm", (MEAN, 30, None)),
     _row("2", "growing", "growing non-solid (GGN) < 30 mm", (MEAN, None, 30)),
-    # UNCHECKED: the v2022 table lists GGN >= 30 mm as 3 "at baseline or new" and as 2 when
-    # "stable or slowly growing"; it has no cell for a GGN >= 30 mm growing > 1.5 mm in 12 months.
-    # We read the size-threshold note (a nodule reaching a higher size category is reclassified)
-    # as 3 here.
-    _row("3", "growing", "growing non-solid (GGN) >= 30 mm [cell unchecked]", (MEAN, 30, None)),
+    Row(
+        "3",
+        "growing",
+        ((MEAN, 30, None),),
+        "growing non-solid (GGN) >= 30 mm",
+        unchecked="v2022 lists GGN >= 30 mm as 3 at baseline or new and as 2 when stable or "
+        "slowly growing; it has no cell for one growing > 1.5 mm in 12 months. 3 is our reading "
+        "of the size-threshold note.",
+    ),
 )
 
 ROWS_BY_DENSITY = {

@@ -300,3 +300,19 @@ def test_prior_on_a_baseline_exam_is_an_error():
     with pytest.raises(FindingError) as raised:
         lung_rads(BASELINE, nodule(prior={"mean_diameter_mm": 5.0, "density_type": "solid"}))
     assert raised.value.field == "prior"
+
+
+def test_growing_large_ground_glass_is_marked_as_our_reading():
+    grown = nodule(
+        "ground_glass", 33.0, prior={"mean_diameter_mm": 31.0, "density_type": "ground_glass"}
+    )
+    result = lung_rads(FOLLOW_UP, grown)
+    assert result["category"] == "3"
+    assert "no cell" in result["nodules"][0]["unchecked"]
+
+
+def test_lung_rads_is_for_reference_on_incidental_exams():
+    incidental = dict(BASELINE, context="incidental")
+    result = lung_rads(incidental, nodule("solid", 7.0))
+    assert result["applicable"] is False and result["category"] == "3"
+    assert lung_rads(BASELINE, nodule("solid", 7.0))["applicable"] is True
