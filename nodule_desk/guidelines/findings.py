@@ -174,6 +174,8 @@ def _prior(nodule_id: str, raw: Any) -> PriorFinding | None:
             raise FindingError(nodule_id, "prior.mean_diameter_mm", "missing: a size is needed")
         mean = (long_axis + short_axis) / 2
     solid = _mm(nodule_id, "prior.solid_component_mm", raw.get("solid_component_mm"))
+    if density == "part_solid" and solid is None:
+        raise FindingError(nodule_id, "prior.solid_component_mm", "missing for a part-solid prior")
     return PriorFinding(mean, solid, density)
 
 

@@ -86,3 +86,18 @@ def test_duplicate_ids_and_bad_prior():
     with pytest.raises(FindingError) as raised:
         parse_findings({"exam": exam, "nodules": no_size})
     assert (raised.value.nodule_id, raised.value.field) == ("N2", "prior.mean_diameter_mm")
+
+
+def test_part_solid_prior_needs_its_solid_component():
+    exam = {"date": "2026-03-01", "prior_exam_date": "2025-03-01"}
+    prior = {"mean_diameter_mm": 9.0, "density_type": "part_solid"}
+    current = {
+        "id": "N3",
+        "density_type": "part_solid",
+        "mean_diameter_mm": 9.0,
+        "solid_component_mm": 3.0,
+        "prior": prior,
+    }
+    with pytest.raises(FindingError) as raised:
+        parse_findings({"exam": exam, "nodules": [current]})
+    assert (raised.value.nodule_id, raised.value.field) == ("N3", "prior.solid_component_mm")
