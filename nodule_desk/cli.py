@@ -25,6 +25,7 @@ COMMAND_MODULES = {
     "track": "nodule_desk.followup.track_command",
     "classify": "nodule_desk.guidelines.classify_command",
     "report": "nodule_desk.reports.report_command",
+    "read-sr": "nodule_desk.reports.read_sr_command",
 }
 
 
@@ -89,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-run the guidelines on the current measurements before writing",
     )
+    p = sub.add_parser("read-sr", help="findings of a TID 1500 measurement SR (ours or another's)")
+    p.add_argument("sr_file", type=Path, metavar="SR_FILE")
     return parser
 
 

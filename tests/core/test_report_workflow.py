@@ -124,6 +124,21 @@ def test_report_cli_writes_every_output(measured_visit, tmp_path: Path):
         assert Path(result[key]).exists(), key
     assert dcmread(result["kos"]).StudyInstanceUID == identity.study_uid
 
+    read_back = subprocess.run(
+        [sys.executable, "-m", "nodule_desk", "read-sr", result["sr"]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert read_back.returncode == 0, read_back.stderr
+    findings = json.loads(read_back.stdout)["findings"]
+    with Store.open(db) as store:
+        stored = store.current_measurements(study_uid=identity.study_uid)
+    assert [(f["tracking_uid"], f["mean_diameter_mm"], f["volume_mm3"]) for f in findings] == [
+        (m.tracking_uid, m.mean_diameter_mm, m.volume_mm3) for m in stored
+    ]
+
 
 def test_report_cli_on_an_unknown_study_fails_clearly(measured_visit, tmp_path: Path):
     db, _ = measured_visit
