@@ -135,14 +135,17 @@ def draft_report(
     else:
         classification = classify_findings(findings)
     lung_rads = classification.get("lung_rads", {})
-    months = lung_rads.get("follow_up_months")
+    primary = classification.get(classification.get("primary_guideline", "lung_rads"), lung_rads)
+    fleischner = primary is not lung_rads
+    months = primary.get("follow_up_months")
     exam_date = dt.date.fromisoformat(findings["exam"]["date"])
     content = {
         "context": context,
+        "guideline": classification.get("primary_guideline", "lung_rads"),
         "classification": classification,
-        "exam_category": lung_rads.get("category"),
-        "management": lung_rads.get("management", ""),
-        "management_zh": lung_rads.get("management_zh", ""),
+        "exam_category": None if fleischner else lung_rads.get("category"),
+        "management": primary.get("recommendation" if fleischner else "management", ""),
+        "management_zh": primary.get("recommendation_zh" if fleischner else "management_zh", ""),
         "follow_up_months": months,
         "follow_up_date": (exam_date + relativedelta(months=int(months))).isoformat()
         if months

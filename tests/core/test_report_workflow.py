@@ -157,3 +157,14 @@ def test_report_cli_on_an_unknown_study_fails_clearly(measured_visit, tmp_path: 
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "1.2.3.4" in done.stderr
+
+
+def test_incidental_exam_is_drafted_from_fleischner(measured_visit):
+    db, identity = measured_visit
+    with Store.open(db) as store:
+        draft = draft_report(store, identity.study_uid, SETTINGS, context="incidental")
+    content = draft.content
+    assert content["guideline"] == "fleischner"
+    assert content["exam_category"] is None
+    assert "6" in content["management"] and content["follow_up_months"] == 6
+    assert content["follow_up_date"] == "2026-09-01"
