@@ -1,0 +1,180 @@
+"""SliceView: real widgets under Xvfb, real pixels from the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
+
+from nodule_desk.imaging.reslice import Orientation, VolumeReslicer
+from nodule_desk.volume import CTVolume, VolumeGeometry
+from tests.ui.conftest import chest_phantom
+from ui.slice_view import SliceView
+
+
+def screen_grey(widget: QWidget, path: Path) -> np.ndarray:
+    """The widget as the screen shows it (QScreen.grabWindow), saved, as a grey array."""
+    widget.repaint()
+    QApplication.processEvents()
+    pixmap = widget.screen().grabWindow(widget.winId())
+    assert pixmap.save(str(path))
+    image = pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    ptr = image.constBits()
+    rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width()].copy()
+
+
+@pytest.fixture
+def axial(qtbot) -> SliceView:  # noqa: ANN001
+    view = SliceView(Orientation.AXIAL)
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.set_reslicer(VolumeReslicer(chest_phantom()))
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_wheel_and_keys_scroll_slices(axial: SliceView, qtbot) -> None:  # noqa: ANN001
+    start = axial.slice_index()
+    centre = QPointF(200, 200)
+    from PySide6.QtGui import QWheelEvent
+
+    for delta in (120, 120):
+        event = QWheelEvent(
+            centre,
+            axial.mapToGlobal(centre),
+            QPoint(),
+            QPoint(0, delta),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        axial.wheelEvent(event)
+    assert axial.slice_index() == start + 2
+    qtbot.keyClick(axial, Qt.Key.Key_Down)
+    qtbot.keyClick(axial, Qt.Key.Key_PageDown)
+    assert axial.slice_index() == max(start + 1 - 10, 0)
+    qtbot.keyClick(axial, Qt.Key.Key_End)
+    assert axial.slice_index() == axial.slice_count() - 1
+
+
+def test_right_drag_changes_window_and_keys_pick_presets(axial: SliceView, qtbot) -> None:  # noqa: ANN001
+    assert axial.window() == (-600.0, 1500.0)
+    qtbot.mousePress(axial, Qt.MouseButton.RightButton, pos=QPoint(200, 200))
+    qtbot.mouseMove(axial, QPoint(240, 180))
+    qtbot.mouseRelease(axial, Qt.MouseButton.RightButton, pos=QPoint(240, 180))
+    centre, width = axial.window()
+    assert width > 1500 and centre < -600
+    qtbot.keyClick(axial, Qt.Key.Key_2)
+    assert axial.window() == (40.0, 400.0)
+    qtbot.keyClick(axial, Qt.Key.Key_R)
+    assert axial.window() == (-600.0, 1500.0)
+
+
+def test_ctrl_wheel_zooms_and_middle_drag_pans(axial: SliceView, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QWheelEvent
+
+    event = QWheelEvent(
+        QPointF(200, 200),
+        axial.mapToGlobal(QPointF(200, 200)),
+        QPoint(),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    axial.wheelEvent(event)
+    assert axial.zoom() == pytest.approx(1.15**2)
+    qtbot.mousePress(axial, Qt.MouseButton.MiddleButton, pos=QPoint(200, 200))
+    qtbot.mouseMove(axial, QPoint(230, 190))
+    qtbot.mouseRelease(axial, Qt.MouseButton.MiddleButton, pos=QPoint(230, 190))
+    assert (axial.pan().x(), axial.pan().y()) == (30, -10)
+
+
+def test_lung_window_shows_lung_dark_and_tissue_bright(
+    axial: SliceView, artifacts_dir: Path
+) -> None:
+    grey = screen_grey(axial, artifacts_dir / "slice_view_axial_lung_window.png")
+    plane = axial.plane
+    samples = {}
+    # phantom: lungs at +-0.42 of the half width, soft tissue between them, the body wall outside
+    for name, (u, v) in {
+        "lung": (0.58, 0.0),
+        "mediastinum": (0.0, -0.3),
+        "body_wall": (0.86, 0.0),
+    }.items():
+        col, row = (u + 1) / 2 * plane.n_cols, (v + 1) / 2 * plane.n_rows
+        point = axial.world_to_widget(
+            plane.display_to_world_lps_mm((col, row, axial.slice_index()))
+        )
+        samples[name] = int(grey[int(point.y()), int(point.x())])
+    assert samples["lung"] < 100, samples
+    assert samples["mediastinum"] > 200 and samples["body_wall"] > 200, samples
+
+
+def test_flipped_volume_keeps_patient_right_on_screen_left(qtbot, artifacts_dir: Path) -> None:  # noqa: ANN001
+    """A volume stored right-to-left and feet-first still shows R on the left and A on top."""
+    hu = np.full((10, 64, 64), -850, dtype=np.int16)
+    geometry = VolumeGeometry(
+        (10, 64, 64), (2.0, 2.0, 3.0), (60.0, -60.0, 20.0), (-1, 0, 0, 0, 1, 0, 0, 0, -1)
+    )
+    volume = CTVolume(hu, geometry)
+    right_world = geometry.index_to_world_lps_mm((32, 32, 5)) + np.array([-40.0, 0, 0])
+    i, j, k = np.rint(geometry.world_lps_mm_to_index(right_world)).astype(int)
+    volume.hu[k, j - 3 : j + 3, i - 3 : i + 3] = 1000
+    view = SliceView(Orientation.AXIAL)
+    qtbot.addWidget(view)
+    view.resize(300, 300)
+    view.set_reslicer(VolumeReslicer(volume))
+    view.show()
+    qtbot.waitExposed(view)
+    labels = view.plane.labels()
+    assert (labels.left, labels.right, labels.top, labels.bottom) == ("R", "L", "A", "P")
+    view.set_overlay_visible(False)
+    grey = screen_grey(view, artifacts_dir / "slice_view_flipped_volume.png")
+    bright_cols = np.nonzero(grey.max(axis=0) > 250)[0]
+    assert len(bright_cols) and bright_cols.mean() < view.width() / 2
+
+
+def test_outline_hook_draws_the_mask_contour_where_the_mask_is(
+    axial: SliceView, artifacts_dir: Path
+) -> None:
+    volume = axial.plane.geometry
+    centre = volume.index_to_world_lps_mm((30, 60, 12))
+    # a 15 mm ball on its own finer 1 mm grid around a point in the left lung
+    size = 21
+    k, j, i = np.mgrid[0:size, 0:size, 0:size]
+    mask = ((i - 10) ** 2 + (j - 10) ** 2 + (k - 10) ** 2) <= 7.5**2
+    mask_geometry = VolumeGeometry(
+        (size, size, size), (1.0, 1.0, 1.0), tuple(float(c - 10) for c in centre)
+    )
+    mask_volume = CTVolume(mask.astype(np.int16), mask_geometry)
+    axial.set_overlay_visible(False)
+    axial.set_world_point(centre)
+    axial.set_nodule_outlines([("N1", mask_volume, (1.0, 0.0, 0.0))])
+    axial.repaint()
+    QApplication.processEvents()
+    image = axial.screen().grabWindow(axial.winId()).toImage()
+    image.save(str(artifacts_dir / "slice_view_outline.png"))
+    red = [
+        (x, y)
+        for y in range(0, image.height(), 1)
+        for x in range(0, image.width(), 1)
+        if (c := image.pixelColor(x, y)).red() > 200 and c.green() < 80 and c.blue() < 80
+    ]
+    assert red, "no outline drawn"
+    xs, ys = np.array(red).T
+    mid = axial.world_to_widget(centre)
+    radius_px = 7.5 * axial.pixels_per_mm()
+    assert abs(xs.mean() - mid.x()) < 3 and abs(ys.mean() - mid.y()) < 3
+    distance = np.hypot(xs - mid.x(), ys - mid.y())
+    assert np.all(np.abs(distance - radius_px) < radius_px * 0.35)
+    axial.set_slice(0)  # far from the ball: nothing drawn
+    assert axial.plane is not None and not axial._outlines[0].contours_on(axial.plane, 0)
