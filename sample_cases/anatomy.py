@@ -141,11 +141,15 @@ class BackgroundSlices:
         self.rib_band = np.maximum(-cavity, cavity - 9.0)
         self.rib_cartilage = np.maximum(32.0 - np.abs(x), y + 40.0)
         self.wall = hu
-        self.spine = _spine_layers(x, y, pixel_mm)
+        self.spine = [[(_Layer(f), v) for f, v in layers] for layers in _spine_layers(x, y, pixel_mm)]
         self.organs = [
-            (partial_volume(d, pixel_mm), z_range) for d, z_range in _mediastinal_organs(x, y)
+            (_Layer(partial_volume(d, pixel_mm)), z_range)
+            for d, z_range in _mediastinal_organs(x, y)
         ]
-        self.sternum = partial_volume(ellipse_distance(x, y, 0.0, -96.0, 15.0, 6.0), pixel_mm)
+        sternum = partial_volume(ellipse_distance(x, y, 0.0, -96.0, 15.0, 6.0), pixel_mm)
+        self.sternum = _Layer(sternum)
+        self.chest = _box(ellipse_distance(x, y, 0.0, 2.0, 132.0, 90.0) < 0)
+        x, y = x[self.chest], y[self.chest]
         self.heart_uv = ((x - 18.0) / 62.0) ** 2 + ((y + 22.0) / 50.0) ** 2
         self.mediastinum = ellipse_distance(x, y, 0.0, 8.0, 30.0, 100.0)
         self.lungs = [
@@ -161,19 +165,42 @@ class BackgroundSlices:
         strip_mm = (np.abs(phase - np.round(phase)) - 0.22) * 26.0
         ribs = np.maximum(np.maximum(self.rib_band, strip_mm), -self.rib_cartilage)
         hu = _blend(hu, partial_volume(ribs, self.pixel_mm), RIB_HU)
-        for fraction, (z_low, z_high) in self.organs:
+        for layer, (z_low, z_high) in self.organs:
             if z_low <= z <= z_high:
-                hu = _blend(hu, fraction, TISSUE_HU)
+                layer.blend_into(hu, TISSUE_HU)
+        chest = hu[self.chest]
         heart = (np.sqrt(self.heart_uv + ((z + 60.0) / 55.0) ** 2) - 1.0) * 50.0
         if abs(z + 60.0) < 56.0:
-            hu = _blend(hu, partial_volume(heart, self.pixel_mm), TISSUE_HU)
-        for fraction, value in self.spine[1 if disc else 0]:
-            hu = _blend(hu, fraction, value)
+            chest = _blend(chest, partial_volume(heart, self.pixel_mm), TISSUE_HU)
+        hu[self.chest] = chest
+        for layer, value in self.spine[1 if disc else 0]:
+            layer.blend_into(hu, value)
         if z > -85.0:
-            hu = _blend(hu, self.sternum, 400.0)
+            self.sternum.blend_into(hu, 400.0)
         lungs = np.minimum(self.lungs[0].distance(z), self.lungs[1].distance(z))
         lungs = np.maximum(lungs, -np.minimum(self.mediastinum, heart))
-        return _blend(hu, partial_volume(lungs, self.pixel_mm), self.lung_hu)
+        hu[self.chest] = _blend(hu[self.chest], partial_volume(lungs, self.pixel_mm), self.lung_hu)
+        return hu
+
+
+def _box(mask: NDArray[np.bool_]) -> tuple[slice, slice]:
+    """The smallest (rows, columns) box holding the mask (a 1 x 1 box if it is empty)."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return slice(0, 1), slice(0, 1)
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+
+
+class _Layer:
+    """A fixed partial-volume fraction, kept only in the box where it is not zero."""
+
+    def __init__(self, fraction: Array) -> None:
+        self.box = _box(fraction > 0)
+        self.fraction = fraction[self.box]
+
+    def blend_into(self, hu: Array, value: float) -> None:
+        block = hu[self.box]
+        block += self.fraction * (value - block)
 
 
 class _LungPlane:

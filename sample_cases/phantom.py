@@ -25,7 +25,7 @@ from sample_cases.anatomy import (
 )
 from sample_cases.nodules import NoduleSpec, NoduleTruth, render_nodule
 
-SLAB_SLICES = 16
+NOISE_BANK = 6
 
 
 def chest_geometry(
@@ -133,11 +133,18 @@ def _render_tube(volume: CTVolume, tube: Tube, pose: PatientPose, value_hu: floa
 
 
 def add_noise(volume: CTVolume, noise_hu: float, rng: np.random.Generator) -> None:
-    """White noise of ``noise_hu`` standard deviation, slab by slab, clipped at -1024 HU."""
-    for start in range(0, volume.hu.shape[0], SLAB_SLICES):
-        slab = volume.hu[start : start + SLAB_SLICES]
-        slab += rng.standard_normal(slab.shape, dtype=np.float32) * np.float32(noise_hu)
-        np.maximum(slab, -1024.0, out=slab)
+    """White noise of ``noise_hu`` standard deviation, clipped at -1024 HU.
+
+    Drawn from a small bank of noise images, each slice a randomly shifted and flipped one: the
+    same look as fresh noise per slice at a fraction of the cost of drawing 60 million numbers.
+    """
+    n_k, n_j, n_i = volume.hu.shape
+    bank = rng.standard_normal((NOISE_BANK, n_j, n_i), dtype=np.float32) * np.float32(noise_hu)
+    choices = rng.integers(0, [NOISE_BANK, n_j, n_i, 2], size=(n_k, 4))
+    for k, (which, dj, di, flip) in enumerate(choices):
+        noise = np.roll(bank[which], (int(dj), int(di)), axis=(0, 1))
+        volume.hu[k] += noise[::-1] if flip else noise
+    np.maximum(volume.hu, -1024.0, out=volume.hu)
 
 
 def nodule_exclusion(anatomy: ChestAnatomy, pose: PatientPose) -> Callable[[NDArray], NDArray]:
