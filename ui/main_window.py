@@ -13,7 +13,6 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -36,15 +35,10 @@ ICONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
 
 def create_viewer(parent: QWidget) -> QWidget:
-    """The 2D viewer grid when it exists, else the simple axial stand-in."""
-    try:
-        from ui.viewer_grid import ViewerGrid
+    """The reading views: axial, coronal, sagittal and 3D in 1x1, 1x3 or 2x2."""
+    from ui.viewer_grid import ViewerGrid
 
-        return ViewerGrid(parent)
-    except ImportError:
-        from ui._axial_preview import AxialPreview
-
-        return AxialPreview(parent)
+    return ViewerGrid(parent)
 
 
 class MainWindow(QMainWindow):
@@ -65,12 +59,6 @@ class MainWindow(QMainWindow):
         self.nodule_panel = NodulePanelDock(store, self.jobs, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.worklist)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.nodule_panel)
-        self.view_3d: QWidget | None = None
-        self.view_3d_dock = QDockWidget(self)
-        self.view_3d_dock.setObjectName("View3DDock")
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.view_3d_dock)
-        self.view_3d_dock.hide()
-        self.view_3d_dock.visibilityChanged.connect(self._view_3d_visibility)
         self.worklist.series_activated.connect(self.open_series)
         self._connect_nodule_panel()
         self.create_actions()
@@ -116,9 +104,11 @@ class MainWindow(QMainWindow):
         self.nodule_panel_action = self.nodule_panel.toggleViewAction()
         self.nodule_panel_action.setIcon(self._icon("nodules", sp.SP_FileDialogInfoView))
         self.nodule_panel_action.setShortcut(QKeySequence("F3"))
-        self.view_3d_action = self.view_3d_dock.toggleViewAction()
-        self.view_3d_action.setIcon(self._icon("view_3d", sp.SP_DesktopIcon))
+        self.view_3d_action = QAction(self._icon("view_3d", sp.SP_DesktopIcon), "", self)
+        self.view_3d_action.setCheckable(True)
         self.view_3d_action.setShortcut(QKeySequence("F4"))
+        self.view_3d_action.toggled.connect(self._show_3d)
+        self.viewer.layout_changed.connect(self._viewer_layout_changed)
 
     def create_menus(self) -> None:
         bar = self.menuBar()
@@ -174,7 +164,6 @@ class MainWindow(QMainWindow):
         self.tools_menu.setTitle(self.tr("&Tools"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.main_tool_bar.setWindowTitle(self.tr("Main toolbar"))
-        self.view_3d_dock.setWindowTitle(self.tr("3D view"))
         texts = {
             self.import_action: (
                 self.tr("&Import folder…"),
@@ -189,6 +178,7 @@ class MainWindow(QMainWindow):
             ),
             self.about_action: (self.tr("&About NoduleDesk"), self.tr("About NoduleDesk")),
             self.cancel_action: (self.tr("Cancel"), self.tr("Cancel the running job")),
+            self.view_3d_action: (self.tr("3D view"), self.tr("Show the 3D view (2×2 layout)")),
         }
         for action, (text, tip) in texts.items():
             action.setText(text)
@@ -289,18 +279,17 @@ class MainWindow(QMainWindow):
         box.setModal(False)
         box.show()
 
-    def _view_3d_visibility(self, visible: bool) -> None:
-        """The VTK view is made when first shown: it costs an OpenGL context and a render."""
-        if not visible:
-            return
-        if self.view_3d is None:
-            from ui.volume_view_3d import create_3d_view
+    @property
+    def view_3d(self) -> QWidget | None:
+        """The 3D view is the viewer grid's fourth view, made when a layout first shows it."""
+        return self.viewer.view_3d
 
-            self.view_3d = create_3d_view(self.view_3d_dock)
-            self.view_3d.setMinimumSize(320, 240)
-            self.view_3d_dock.setWidget(self.view_3d)
-        if self.volume is not None and getattr(self.view_3d, "volume", None) is not self.volume:
-            self.view_3d.set_volume(self.volume)
+    def _viewer_layout_changed(self, name: str) -> None:
+        self.view_3d_action.setChecked(name == "2x2")
+
+    def _show_3d(self, shown: bool) -> None:
+        if shown != (self.viewer.layout_name() == "2x2"):
+            self.viewer.set_layout("2x2" if shown else "1x3")
 
     # --- user commands ------------------------------------------------------------------------
     def _connect_nodule_panel(self) -> None:
@@ -354,8 +343,6 @@ class MainWindow(QMainWindow):
     def _show_volume(self, volume: CTVolume) -> None:
         self.volume = volume
         self.viewer.set_volume(volume)
-        if self.view_3d is not None and self.view_3d_dock.isVisible():
-            self.view_3d.set_volume(volume)
         self.nodule_panel.set_series(self.series, volume)
         self.statusBar().showMessage(self.tr("%n slice(s) loaded", "", volume.hu.shape[0]), 5000)
         self.volume_loaded.emit(volume)

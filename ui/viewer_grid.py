@@ -26,6 +26,7 @@ _3D = "3d"
 class ViewerGrid(QWidget):
     world_point_changed = Signal(object)
     """The linked crosshair moved: world LPS (x, y, z) in mm."""
+    layout_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,9 +50,7 @@ class ViewerGrid(QWidget):
         for view in self.views.values():
             view.world_point_clicked.connect(self.set_world_point)
             view.window_changed.connect(self.set_window)
-            view.maximise_requested.connect(
-                lambda v=view: self.toggle_maximised(v.orientation.value)
-            )
+            view.maximise_requested.connect(self._maximise_sender)
         self._create_actions()
         self.retranslate_ui()
         self._arrange()
@@ -64,26 +63,43 @@ class ViewerGrid(QWidget):
             action = QAction(self.layout_group)
             action.setCheckable(True)
             action.setChecked(name == self._layout)
-            action.triggered.connect(lambda _=False, n=name: self.set_layout(n))
+            action.setData(name)
             self.layout_actions[name] = action
+        # bound methods, not lambdas holding self: a cycle the collector may free on a worker thread
+        self.layout_group.triggered.connect(self._layout_triggered)
         self.slab_group = QActionGroup(self)
         self.slab_actions: dict[SlabMode, QAction] = {}
         for mode in SlabMode:
             action = QAction(self.slab_group)
             action.setCheckable(True)
             action.setChecked(mode is SlabMode.OFF)
-            action.triggered.connect(lambda _=False, m=mode: self.set_slab(m, self.slab_mm()))
+            action.setData(mode.value)
             self.slab_actions[mode] = action
+        self.slab_group.triggered.connect(self._slab_triggered)
         self.slab_spin = QSpinBox(self)
         self.slab_spin.setRange(int(MIN_SLAB_MM), int(MAX_SLAB_MM))
         self.slab_spin.setValue(10)
-        self.slab_spin.valueChanged.connect(lambda mm: self.set_slab(self.slab_mode(), mm))
+        self.slab_spin.valueChanged.connect(self._slab_thickness_changed)
         self.slab_spin_action = QWidgetAction(self)
         self.slab_spin_action.setDefaultWidget(self.slab_spin)
         self.patient_action = QAction(self)
         self.patient_action.setCheckable(True)
         self.patient_action.setChecked(True)
         self.patient_action.toggled.connect(self.set_patient_visible)
+
+    def _layout_triggered(self, action: QAction) -> None:
+        self.set_layout(str(action.data()))
+
+    def _slab_triggered(self, action: QAction) -> None:
+        self.set_slab(SlabMode(action.data()), self.slab_mm())
+
+    def _slab_thickness_changed(self, thickness_mm: int) -> None:
+        self.set_slab(self.slab_mode(), thickness_mm)
+
+    def _maximise_sender(self) -> None:
+        view = self.sender()
+        if isinstance(view, SliceView):
+            self.toggle_maximised(view.orientation.value)
 
     def actions_for_menu(self) -> list[QAction]:
         separator = QAction(self)
@@ -138,6 +154,7 @@ class ViewerGrid(QWidget):
         self._layout, self._maximised = name, None
         self.layout_actions[name].setChecked(True)
         self._arrange()
+        self.layout_changed.emit(name)
 
     def toggle_maximised(self, key: str) -> None:
         """Double-click: show this view alone; again: back to the layout."""
@@ -187,10 +204,13 @@ class ViewerGrid(QWidget):
             self._host_3d.layout().addWidget(self.view_3d)
             clicked = getattr(self.view_3d, "nodule_clicked", None)
             if clicked is not None:
-                clicked.connect(lambda _id, centre, _surface: self.set_world_point(centre))
+                clicked.connect(self._go_to_nodule)
             if hasattr(self.view_3d, "set_nodule_surfaces") and self._outlines:
                 self.view_3d.set_nodule_surfaces(self._outlines)
         self._update_3d_volume()
+
+    def _go_to_nodule(self, _nodule_id: str, centre_lps_mm: object, _surface: object) -> None:
+        self.set_world_point(centre_lps_mm)  # type: ignore[arg-type]
 
     def _update_3d_volume(self) -> None:
         volume = self.volume
