@@ -111,6 +111,10 @@
         <translation>取消正在运行的任务</translation>
     </message>
     <message>
+        <source>Show the 3D view (2×2 layout)</source>
+        <translation>显示三维视图（2×2 布局）</translation>
+    </message>
+    <message>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -318,6 +322,96 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     </message>
 </context>
 <context>
+    <name>SliceView</name>
+    <message>
+        <source>%1 mm</source>
+        <translation>%1 毫米</translation>
+    </message>
+    <message>
+        <source>Axial</source>
+        <translation>轴位</translation>
+    </message>
+    <message>
+        <source>Coronal</source>
+        <translation>冠状位</translation>
+    </message>
+    <message>
+        <source>Sagittal</source>
+        <translation>矢状位</translation>
+    </message>
+    <message>
+        <source>Slice %1 / %2</source>
+        <translation>层面 %1 / %2</translation>
+    </message>
+    <message>
+        <source>Position %1 mm</source>
+        <translation>位置 %1 毫米</translation>
+    </message>
+    <message>
+        <source>W %1  L %2</source>
+        <translation>窗宽 %1  窗位 %2</translation>
+    </message>
+    <message>
+        <source>MIP</source>
+        <translation>最大密度投影</translation>
+    </message>
+    <message>
+        <source>MinIP</source>
+        <translation>最小密度投影</translation>
+    </message>
+    <message>
+        <source>Average</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <source>%1 slab %2 mm</source>
+        <translation>%1 层块 %2 毫米</translation>
+    </message>
+</context>
+<context>
+    <name>ViewerGrid</name>
+    <message>
+        <source>One view</source>
+        <translation>单视图</translation>
+    </message>
+    <message>
+        <source>Three views (1×3)</source>
+        <translation>三视图（1×3）</translation>
+    </message>
+    <message>
+        <source>Four views with 3D (2×2)</source>
+        <translation>四视图含三维（2×2）</translation>
+    </message>
+    <message>
+        <source>Thin slice</source>
+        <translation>薄层</translation>
+    </message>
+    <message>
+        <source>Slab MIP</source>
+        <translation>层块最大密度投影（MIP）</translation>
+    </message>
+    <message>
+        <source>Slab MinIP</source>
+        <translation>层块最小密度投影（MinIP）</translation>
+    </message>
+    <message>
+        <source>Slab average</source>
+        <translation>层块平均</translation>
+    </message>
+    <message>
+        <source> mm</source>
+        <translation> 毫米</translation>
+    </message>
+    <message>
+        <source>Slab thickness (1–20 mm)</source>
+        <translation>层块厚度（1–20 毫米）</translation>
+    </message>
+    <message>
+        <source>Show patient information on images</source>
+        <translation>在图像上显示患者信息</translation>
+    </message>
+</context>
+<context>
     <name>VolumeView3D</name>
     <message>
         <source>Lung</source>
@@ -377,6 +471,14 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     <message>
         <source>Images</source>
         <translation>图像数</translation>
+    </message>
+    <message>
+        <source>Follow-up due</source>
+        <translation>复查到期</translation>
+    </message>
+    <message>
+        <source>Follow-up CT is due</source>
+        <translation>已到复查 CT 时间</translation>
     </message>
 </context>
 </TS>
