@@ -35,7 +35,7 @@ def partial_volume(distance_mm: Array, width_mm: float) -> Array:
 
 
 def ellipse_distance(x: Array, y: Array, cx: float, cy: float, ax: float, ay: float) -> Array:
-    """Approximate signed distance (mm) to an axis-aligned ellipse: first-order, exact on the axes."""
+    """Approximate signed distance (mm) to an axis-aligned ellipse: first order, exact on axes."""
     u, v = (x - cx) / ax, (y - cy) / ay
     q = np.sqrt(u * u + v * v)
     gradient = np.sqrt((u / ax) ** 2 + (v / ay) ** 2) / np.maximum(q, 1e-6)
@@ -141,7 +141,9 @@ class BackgroundSlices:
         self.rib_band = np.maximum(-cavity, cavity - 9.0)
         self.rib_cartilage = np.maximum(32.0 - np.abs(x), y + 40.0)
         self.wall = hu
-        self.spine = [[(_Layer(f), v) for f, v in layers] for layers in _spine_layers(x, y, pixel_mm)]
+        self.spine = [
+            [(_Layer(f), v) for f, v in layers] for layers in _spine_layers(x, y, pixel_mm)
+        ]
         self.organs = [
             (_Layer(partial_volume(d, pixel_mm)), z_range)
             for d, z_range in _mediastinal_organs(x, y)
@@ -261,7 +263,7 @@ def _mediastinal_organs(x: Array, y: Array) -> list[tuple[Array, tuple[float, fl
 
 
 def _spine_layers(x: Array, y: Array, pixel_mm: float) -> tuple[list, list]:
-    """(fraction, HU) layers of vertebral body, arch, canal; without and with a disc at this level."""
+    """(fraction, HU) layers of vertebral body, arch, canal: without, then with a disc."""
     body = ellipse_distance(x, y, 0.0, 80.0, 18.0, 16.0)
     cortex = (partial_volume(body, pixel_mm), CORTICAL_BONE_HU)
     inner = partial_volume(body + 2.0, pixel_mm)

@@ -48,7 +48,7 @@ class SeriesIdentity:
     slice_thickness_mm: float | None = None
     """Reconstructed thickness; defaults to the slice spacing."""
     deterministic_instance_uids: bool = False
-    """Derive each SOPInstanceUID from the series UID and slice number, so reruns give equal files."""
+    """SOPInstanceUIDs from the series UID and slice number, so reruns give equal files."""
 
 
 def _base_dataset(identity: SeriesIdentity) -> Dataset:
@@ -97,7 +97,7 @@ def _base_dataset(identity: SeriesIdentity) -> Dataset:
 
 
 def _stored_values(hu_slice: np.ndarray) -> np.ndarray:
-    """One slice's stored values (HU minus the intercept), converted slice by slice to spare memory."""
+    """One slice's stored values (HU minus the intercept); slice by slice to spare memory."""
     stored = np.rint(hu_slice.astype(np.float32) - RESCALE_INTERCEPT)
     return np.clip(stored, -32768, 32767).astype(np.int16)
 

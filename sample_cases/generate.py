@@ -70,12 +70,18 @@ def _nodule_spec(course: NoduleCourse, visit: Visit, visit_index: int) -> Nodule
     )
 
 
+def _n_slices(job: SeriesJob) -> int:
+    visit = job.patient.visits[job.visit_index]
+    coverage_mm = min(job.coverage_mm, visit.coverage_mm or job.coverage_mm)
+    return int(round(coverage_mm / visit.slice_spacing_mm))
+
+
 def render_series(job: SeriesJob) -> dict[str, object]:
     """Render, write and describe one series; returns its truth (also written as truth.json)."""
     started = time.perf_counter()
     patient, visit = job.patient, job.patient.visits[job.visit_index]
     pixel_mm = visit.pixel_mm * 512 / job.matrix
-    n_slices = int(round(job.coverage_mm / visit.slice_spacing_mm))
+    n_slices = _n_slices(job)
     centre = (0.0, 10.0, visit.pose.shift_lps_mm[2] + 5.0)
     geometry = chest_geometry(
         (n_slices, job.matrix, job.matrix),
@@ -179,7 +185,7 @@ def generate(
     jobs = [
         SeriesJob(r, i, out_dir, matrix, coverage_mm) for r in recipes for i in range(len(r.visits))
     ]
-    jobs.sort(key=lambda j: -coverage_mm / j.patient.visits[j.visit_index].slice_spacing_mm)
+    jobs.sort(key=lambda j: -_n_slices(j))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             truths = list(pool.map(render_series, jobs))
@@ -209,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     truths = generate(args.out, args.patients, args.matrix, args.coverage_mm, args.workers)
     slices = sum(int(np.prod(t["series"]["shape_kji"][:1])) for t in truths)  # type: ignore[index]
     print(
-        f"{len(truths)} series, {slices} slices in {args.out} ({time.perf_counter() - started:.1f} s)",
+        f"{len(truths)} series, {slices} slices in {args.out} "
+        f"({time.perf_counter() - started:.1f} s)",
         file=sys.stderr,
     )
     return 0

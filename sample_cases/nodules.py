@@ -1,7 +1,7 @@
-"""Synthetic lung nodules rendered into a CTVolume with supersampled partial volume, and their truth.
+"""Synthetic lung nodules drawn into a CTVolume with supersampled partial volume, and their truth.
 
-Each voxel in a box around the nodule is split into ss x ss x ss_z sub-voxels (about 0.2 mm in
-plane and 0.25 mm through the slice); the fraction inside the shape, minus what the caller's
+Each voxel in a box around the nodule is split into ss x ss x ss_z sub-voxels (0.2-0.25 mm in
+plane, 0.25 mm through the slice); the fraction inside the shape, minus what the caller's
 ``exclude`` test says is other tissue (chest wall, a vessel), is the nodule's occupancy. The truth
 is read off that same occupancy: volume, and the long and short axis on the axial image of largest
 area, measured as the radiologist does (longest diameter, longest perpendicular to it; Bankier et
@@ -102,12 +102,12 @@ def _local_inside(spec: NoduleSpec, u: NDArray, v: NDArray, w: NDArray) -> tuple
     if spec.shape == "spiculated":
         directions = rng.normal(size=(8, 3))
         directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-        points = np.stack([u, v, w], axis=-1)
+        r2 = r * r
+        length = 1.75 * radius
         for d in directions:
-            t = points @ d
-            off = np.linalg.norm(points - t[..., None] * d, axis=-1)
-            taper = 0.45 * np.clip((1.75 * radius - t) / (0.75 * radius), 0, 1)
-            inside |= (t > 0) & (t < 1.75 * radius) & (off <= taper)
+            t = u * d[0] + v * d[1] + w * d[2]
+            taper = 0.45 * np.clip((length - t) / (0.75 * radius), 0, 1)
+            inside |= (t > 0) & (t < length) & (r2 - t * t <= taper * taper)
     return inside, body
 
 
@@ -134,7 +134,7 @@ def _occupancies(
 ) -> tuple[NDArray, NDArray, NDArray]:
     """(nodule, body, core) occupancy in the box, each (k, j, i) in [0, 1]."""
     geometry = volume.geometry
-    ss = 4
+    ss = 4 if spec.reach_mm < 8.0 else 3
     ss_z = max(3, int(np.ceil(geometry.spacing_xyz_mm[2] / 0.25)))
     n_i, n_j, n_k = high - low
     sub_i = low[0] + _sub_offsets(n_i, ss)

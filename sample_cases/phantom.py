@@ -115,7 +115,7 @@ def _voxel_box(
 
 
 def _render_tube(volume: CTVolume, tube: Tube, pose: PatientPose, value_hu: float) -> None:
-    """Blend a tube into the volume in its own voxel box; the ramp width follows the surface normal."""
+    """Blend a tube into the volume in its own voxel box; ramp width follows the surface normal."""
     geometry = volume.geometry
     box = _voxel_box(geometry, pose, tube.bounds_mm(2.0))
     if box is None:

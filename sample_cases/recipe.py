@@ -23,6 +23,8 @@ class Visit:
     pixel_mm: float = 0.7
     image_yaw_degrees: float = 0.0
     """In-plane rotation of the image axes (ImageOrientationPatient), not of the patient."""
+    coverage_mm: float | None = None
+    """Head-foot length scanned, if shorter than the generator's (thin slices: fewer files)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class PatientRecipe:
 
 
 def _pleural(x_wall: float, y: float, z: float, diameter_mm: float) -> tuple[float, float, float]:
-    """A centre just inside the lateral pleura at ``x_wall`` so the nodule touches the chest wall."""
+    """A centre just inside the lateral pleura at ``x_wall``: the nodule touches the chest wall."""
     inward = -np.sign(x_wall)
     return (x_wall + inward * 0.3 * diameter_mm, y, z)
 
@@ -61,7 +63,7 @@ def _pleural(x_wall: float, y: float, z: float, diameter_mm: float) -> tuple[flo
 def juxtavascular_centre(
     seed: int, diameter_mm: float, near_mm: tuple[float, float, float]
 ) -> tuple[float, float, float]:
-    """A centre beside the vessel of 1.2-2.5 mm radius nearest ``near_mm``, its edge overlapping it."""
+    """A centre beside the vessel (radius 1.2-2.5 mm) nearest ``near_mm``, overlapping its edge."""
     anatomy = ChestAnatomy(seed=seed)
     candidates = [t for t in anatomy.vessels if 1.2 <= t.radius_end_mm <= 2.5]
     mids = np.array([(np.asarray(t.start_mm) + np.asarray(t.end_mm)) / 2 for t in candidates])
@@ -117,6 +119,7 @@ def sample_patients() -> tuple[PatientRecipe, ...]:
                     0.625,
                     PatientPose((3.0, 0.0, 10.0), 1.0),
                     image_yaw_degrees=3.0,
+                    coverage_mm=200.0,
                 ),
             ),
             (
