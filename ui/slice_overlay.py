@@ -112,7 +112,8 @@ def draw_scale_bar(painter: QPainter, rect: QRectF, pixels_per_mm: float, label:
 
 
 def draw_side_labels(painter: QPainter, rect: QRectF, labels: Sequence[str]) -> None:
-    """``labels`` = (left, right, top, bottom) letters at the middle of each side."""
+    """``labels`` = (left, right, top, bottom) letters at the middle of each side, clear of the
+    corner text (two lines) above and the scale bar below."""
     font = QFont(painter.font())
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -124,7 +125,7 @@ def draw_side_labels(painter: QPainter, rect: QRectF, labels: Sequence[str]) -> 
     painter.drawText(QPointF(rect.left() + 6, cy), left)
     painter.drawText(QPointF(rect.right() - 6 - metrics.horizontalAdvance(right), cy), right)
     painter.drawText(
-        QPointF(cx - metrics.horizontalAdvance(top) / 2, rect.top() + 4 + metrics.ascent()), top
+        QPointF(cx - metrics.horizontalAdvance(top) / 2, rect.top() + 36 + metrics.ascent()), top
     )
     painter.drawText(
         QPointF(cx - metrics.horizontalAdvance(bottom) / 2, rect.bottom() - 36), bottom
