@@ -51,6 +51,8 @@ class SliceView(QWidget):
     window_changed = Signal(float, float)
     """(centre HU, width HU) after a drag or a preset key."""
     maximise_requested = Signal()
+    nodule_requested = Signal(object)
+    """Ctrl+click: measure the nodule at this world LPS point (mm)."""
     slice_changed = Signal(int)
 
     def __init__(self, orientation: Orientation, parent: QWidget | None = None) -> None:
@@ -151,6 +153,9 @@ class SliceView(QWidget):
     def set_patient_visible(self, visible: bool) -> None:
         self._patient_visible = visible
         self.update()
+
+    def crosshair_tuple(self) -> tuple[float, ...] | None:
+        return None if self._crosshair_lps_mm is None else tuple(map(float, self._crosshair_lps_mm))
 
     def crosshair(self) -> NDArray[np.float64] | None:
         return None if self._crosshair_lps_mm is None else self._crosshair_lps_mm.copy()
@@ -378,6 +383,9 @@ class SliceView(QWidget):
         self._drag_start = event.position()
         if event.button() == Qt.MouseButton.LeftButton:
             self._click_crosshair(event.position())
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self._drag_button = Qt.MouseButton.NoButton
+                self.nodule_requested.emit(self.crosshair_tuple())
         elif event.button() == Qt.MouseButton.RightButton:
             self._drag_origin = (self._centre, self._width)
         elif event.button() == Qt.MouseButton.MiddleButton:

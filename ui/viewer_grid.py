@@ -27,6 +27,8 @@ class ViewerGrid(QWidget):
     world_point_changed = Signal(object)
     """The linked crosshair moved: world LPS (x, y, z) in mm."""
     layout_changed = Signal(str)
+    nodule_requested = Signal(object)
+    """Ctrl+click in a 2D view: measure the nodule at this world LPS point (mm)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +53,7 @@ class ViewerGrid(QWidget):
             view.world_point_clicked.connect(self.set_world_point)
             view.window_changed.connect(self.set_window)
             view.maximise_requested.connect(self._maximise_sender)
+            view.nodule_requested.connect(self.nodule_requested)
         self._create_actions()
         self.retranslate_ui()
         self._arrange()

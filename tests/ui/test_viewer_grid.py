@@ -47,6 +47,11 @@ def test_click_in_axial_moves_coronal_and_sagittal_to_that_point(
     grid.repaint()
     QApplication.processEvents()
     grid.screen().grabWindow(grid.winId()).save(str(artifacts_dir / "viewer_grid_linked.png"))
+    with qtbot.waitSignal(grid.nodule_requested) as requested:
+        qtbot.mouseClick(
+            axial, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, QPoint(120, 150)
+        )
+    np.testing.assert_allclose(requested.args[0], grid.world_point())
 
 
 def test_layouts_and_double_click_maximise(qtbot, artifacts_dir: Path) -> None:  # noqa: ANN001
