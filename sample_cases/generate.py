@@ -78,7 +78,6 @@ def _n_slices(job: SeriesJob) -> int:
 
 def render_series(job: SeriesJob) -> dict[str, object]:
     """Render, write and describe one series; returns its truth (also written as truth.json)."""
-    started = time.perf_counter()
     patient, visit = job.patient, job.patient.visits[job.visit_index]
     pixel_mm = visit.pixel_mm * 512 / job.matrix
     n_slices = _n_slices(job)
@@ -110,7 +109,10 @@ def render_series(job: SeriesJob) -> dict[str, object]:
             in_scan = geometry.contains_world_lps_mm(spec.center_lps_mm)
             entry["in_scan"] = in_scan
             if in_scan:
-                entry.update(render_nodule(volume, spec, rng, exclude=excluded).to_dict())
+                truth = render_nodule(
+                    volume, spec, rng, exclude=excluded, slice_thickness_mm=visit.slice_thickness_mm
+                )
+                entry.update(truth.to_dict())
         nodules.append(entry)
     add_noise(volume, 15.0, rng)
     series_number = job.visit_index + 1
@@ -161,7 +163,6 @@ def render_series(job: SeriesJob) -> dict[str, object]:
             "yaw_degrees": visit.pose.yaw_degrees,
         },
         "nodules": nodules,
-        "render_seconds": round(time.perf_counter() - started, 2),
     }
     (folder / "truth.json").write_text(
         json.dumps(truth, indent=2, ensure_ascii=False), encoding="utf-8"

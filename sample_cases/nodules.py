@@ -111,9 +111,11 @@ def _local_inside(spec: NoduleSpec, u: NDArray, v: NDArray, w: NDArray) -> tuple
     return inside, body
 
 
-def _index_box(volume: CTVolume, spec: NoduleSpec) -> tuple[NDArray, NDArray] | None:
+def _index_box(
+    volume: CTVolume, spec: NoduleSpec, slice_thickness_mm: float | None
+) -> tuple[NDArray, NDArray] | None:
     geometry = volume.geometry
-    reach = spec.reach_mm + 1.5
+    reach = spec.reach_mm + 1.5 + (slice_thickness_mm or 0.0) / 2
     corners = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)]) * reach
     ijk = geometry.world_lps_mm_to_index(np.asarray(spec.center_lps_mm) + corners)
     low = np.maximum(np.floor(ijk.min(axis=0)).astype(int), 0)
@@ -131,11 +133,18 @@ def _occupancies(
     low: NDArray,
     high: NDArray,
     exclude: Callable[[NDArray], NDArray] | None,
+    slice_thickness_mm: float | None,
 ) -> tuple[NDArray, NDArray, NDArray]:
-    """(nodule, body, core) occupancy in the box, each (k, j, i) in [0, 1]."""
+    """(nodule, body, core) occupancy in the box, each (k, j, i) in [0, 1].
+
+    Each image averages the slab of ``slice_thickness_mm`` around its position, so thick or
+    overlapping reconstructions (thickness > spacing) look as the scanner would make them.
+    """
     geometry = volume.geometry
+    thickness = slice_thickness_mm or geometry.spacing_xyz_mm[2]
+    slab = thickness / geometry.spacing_xyz_mm[2]
     ss = 4 if spec.reach_mm < 8.0 else 3
-    ss_z = max(3, int(np.ceil(geometry.spacing_xyz_mm[2] / 0.25)))
+    ss_z = max(3, int(np.ceil(thickness / 0.25)))
     n_i, n_j, n_k = high - low
     sub_i = low[0] + _sub_offsets(n_i, ss)
     sub_j = low[1] + _sub_offsets(n_j, ss)
@@ -157,7 +166,7 @@ def _occupancies(
         return mask.reshape(ss_z, n_j, ss, n_i, ss).mean(axis=(0, 2, 4))
 
     for index in range(n_k):
-        sub_k = low[2] + index + (np.arange(ss_z) + 0.5) / ss_z - 0.5
+        sub_k = low[2] + index + ((np.arange(ss_z) + 0.5) / ss_z - 0.5) * slab
         local = plane[None] + sub_k[:, None, None, None] * to_local[:, 2]
         inside, inside_body = _local_inside(spec, local[..., 0], local[..., 1], local[..., 2])
         if not inside.any():
@@ -188,20 +197,22 @@ def render_nodule(
     spec: NoduleSpec,
     rng: np.random.Generator | None = None,
     exclude: Callable[[NDArray], NDArray] | None = None,
+    slice_thickness_mm: float | None = None,
 ) -> NoduleTruth:
     """Blend the nodule into ``volume.hu`` (float32) in place and return its truth.
 
     ``exclude(points_lps_mm) -> bool array`` marks where the nodule cannot be (outside the lung, in
-    a vessel); those parts are neither drawn nor counted. ``rng`` is accepted for callers that vary
-    the nodule's texture; the shape itself is fixed by ``spec.shape_seed``.
+    a vessel); those parts are neither drawn nor counted. ``slice_thickness_mm`` (default: the
+    slice spacing) is the slab each image averages; the volume stays right when slabs overlap.
+    ``rng`` is there for callers that vary the texture; ``spec.shape_seed`` fixes the shape.
     """
     del rng
-    box = _index_box(volume, spec)
+    box = _index_box(volume, spec, slice_thickness_mm)
     geometry = volume.geometry
     if box is None:
         raise ValueError(f"nodule at {spec.center_lps_mm} lies outside the volume")
     low, high = box
-    nodule, body, core = _occupancies(volume, spec, low, high, exclude)
+    nodule, body, core = _occupancies(volume, spec, low, high, exclude, slice_thickness_mm)
     outer_hu = spec.solid_hu if spec.density_type == "solid" else spec.ground_glass_hu
     region = volume.hu[low[2] : high[2], low[1] : high[1], low[0] : high[0]]
     background = region.copy()

@@ -208,3 +208,17 @@ def test_rotated_image_orientation_survives_dicom(tmp_path: Path) -> None:
 def test_geometry_from_chest_geometry_is_centred() -> None:
     geometry: VolumeGeometry = chest_geometry((11, 21, 21), (1.0, 1.0, 2.0), (5.0, -3.0, 7.0))
     np.testing.assert_allclose(geometry.index_to_world_lps_mm((10, 10, 5)), (5.0, -3.0, 7.0))
+
+
+def test_overlapping_slices_keep_the_volume() -> None:
+    geometry = chest_geometry((24, 40, 40), (0.7, 0.7, 1.0))
+    thin, thick = (
+        CTVolume(np.full(geometry.shape_kji, LUNG_HU, np.float32), geometry) for _ in "ab"
+    )
+    spec = NoduleSpec((0.0, 0.0, 2.0), 8.0)
+    render_nodule(thin, spec)
+    truth = render_nodule(thick, spec, slice_thickness_mm=2.0)
+    assert truth.volume_mm3 == pytest.approx(4 / 3 * np.pi * 4.0**3, rel=0.01)
+    i, j, k = np.rint(geometry.world_lps_mm_to_index((0.0, 0.0, 6.5))).astype(int)
+    assert thin.hu[k, j, i] == LUNG_HU
+    assert thick.hu[k, j, i] > LUNG_HU + 20
