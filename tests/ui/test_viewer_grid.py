@@ -71,6 +71,11 @@ def test_layouts_and_double_click_maximise(qtbot, artifacts_dir: Path) -> None: 
     grid.set_layout("2x2")
     qtbot.waitUntil(lambda: grid.view_3d is not None and grid.view_3d.isVisible(), timeout=5000)
     assert grid.views[Orientation.SAGITTAL].geometry().top() > 100  # second row
+    # a click on a nodule surface in 3D moves the 2D views to the nodule centre
+    centre = grid.volume.geometry.index_to_world_lps_mm((30, 40, 5))
+    grid.view_3d.nodule_clicked.emit("N1", tuple(centre), tuple(centre + 3))
+    assert grid.views[Orientation.AXIAL].slice_index() == 5
+    np.testing.assert_allclose(grid.views[Orientation.CORONAL].crosshair(), centre)
     dispose(grid)
 
 
