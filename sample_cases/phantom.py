@@ -81,16 +81,16 @@ def render_chest(
         hu[k] = slices.slice_hu(float(z))
     volume = CTVolume(hu, geometry)
     for tube in anatomy.vessels:
-        _render_tube(volume, tube, pose, TISSUE_HU)
+        render_tube(volume, tube, pose, TISSUE_HU)
     for tube in anatomy.airways:
-        _render_tube(volume, tube, pose, TISSUE_HU)
+        render_tube(volume, tube, pose, TISSUE_HU)
         lumen = Tube(
             tube.start_mm,
             tube.end_mm,
             tube.radius_start_mm - tube.wall_mm,
             tube.radius_end_mm - tube.wall_mm,
         )
-        _render_tube(volume, lumen, pose, AIR_HU)
+        render_tube(volume, lumen, pose, AIR_HU)
     return volume
 
 
@@ -114,7 +114,7 @@ def _voxel_box(
     return slice(low[2], high[2]), slice(low[1], high[1]), slice(low[0], high[0])
 
 
-def _render_tube(volume: CTVolume, tube: Tube, pose: PatientPose, value_hu: float) -> None:
+def render_tube(volume: CTVolume, tube: Tube, pose: PatientPose, value_hu: float) -> None:
     """Blend a tube into the volume in its own voxel box; ramp width follows the surface normal."""
     geometry = volume.geometry
     box = _voxel_box(geometry, pose, tube.bounds_mm(2.0))

@@ -21,6 +21,7 @@ from pydicom.uid import CTImageStorage
 from nodule_desk.dicom.load import load_series_dir
 from nodule_desk.volume import CTVolume, VolumeGeometry
 from sample_cases.anatomy import LUNG_HU, PatientPose
+from sample_cases.blocks import make_nodule_block
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series
 from sample_cases.generate import COMPLETE_MARKER, generate
 from sample_cases.nodules import NoduleSpec, render_nodule
@@ -222,3 +223,17 @@ def test_overlapping_slices_keep_the_volume() -> None:
     i, j, k = np.rint(geometry.world_lps_mm_to_index((0.0, 0.0, 6.5))).astype(int)
     assert thin.hu[k, j, i] == LUNG_HU
     assert thick.hu[k, j, i] > LUNG_HU + 20
+
+
+@pytest.mark.parametrize("context", ["isolated", "juxtapleural", "juxtavascular"])
+def test_nodule_block_hides_what_the_context_covers(context: str) -> None:
+    spec = NoduleSpec((5.0, 5.0, 5.0), 10.0)
+    volume, truth = make_nodule_block(spec, context=context, slice_mm=1.25, seed=1)
+    sphere = 4 / 3 * np.pi * 5.0**3
+    if context == "isolated":
+        assert truth.volume_mm3 == pytest.approx(sphere, rel=0.01)
+    else:
+        assert 0.8 * sphere < truth.volume_mm3 < 0.995 * sphere
+    assert truth.center_lps_mm == (0.0, 0.0, 0.0)
+    assert -40 < _mean_hu_around(volume, [-1.0, 0.0, 0.0]) < 100
+    assert abs(_mean_hu_around(volume, [-12.0, 0.0, 0.0], half=2) - LUNG_HU) < 15
