@@ -12,7 +12,8 @@ APP_NAME = "NoduleDesk"
 
 def data_dir() -> Path:
     override = os.environ.get("NODULE_DESK_HOME")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    default = platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    path = Path(override) if override else Path(default)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -16,6 +16,12 @@ LANGUAGES = ("zh_CN", "en")
 SETTINGS_KEY = "ui/language"
 
 _installed: list[QTranslator] = []
+_in_effect = ["en"]
+
+
+def current_language() -> str:
+    """The language the UI shows now ("zh_CN" or "en")."""
+    return _in_effect[0]
 
 
 def system_language() -> str:
@@ -44,4 +50,5 @@ def set_language(app: QApplication, language: str) -> str:
         if translator.load(name, directory):
             app.installTranslator(translator)
             _installed.append(translator)
+    _in_effect[0] = language
     return language

@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
             self.resizeDocks(
-                [self.worklist, self.nodule_panel], [380, 240], Qt.Orientation.Horizontal
+                [self.worklist, self.nodule_panel], [380, 460], Qt.Orientation.Horizontal
             )
         state = settings.value("main_window/state", QByteArray())
         if isinstance(state, QByteArray) and not state.isEmpty():

@@ -88,6 +88,7 @@ class NodulePanelDock(QDockWidget):
 
     def _build(self) -> None:
         body = QWidget()
+        body.setMinimumWidth(440)
         layout = QVBoxLayout(body)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -134,8 +135,41 @@ class NodulePanelDock(QDockWidget):
         self.setWidget(body)
         self._set_editing_enabled(False)
 
+    def choice_labels(self) -> dict[str, str]:
+        """The radiologist's words for the stored label values, in the UI's language."""
+        return {
+            "RUL": self.tr("Right upper lobe"),
+            "RML": self.tr("Right middle lobe"),
+            "RLL": self.tr("Right lower lobe"),
+            "LUL": self.tr("Left upper lobe"),
+            "lingula": self.tr("Lingula"),
+            "LLL": self.tr("Left lower lobe"),
+            "smooth": self.tr("Smooth"),
+            "lobulated": self.tr("Lobulated"),
+            "spiculated": self.tr("Spiculated"),
+            "absent": self.tr("None"),
+            "diffuse": self.tr("Diffuse (benign)"),
+            "central": self.tr("Central (benign)"),
+            "laminated": self.tr("Laminated (benign)"),
+            "popcorn": self.tr("Popcorn (benign)"),
+            "stippled": self.tr("Stippled"),
+            "eccentric": self.tr("Eccentric"),
+            "amorphous": self.tr("Amorphous"),
+            "parenchymal": self.tr("Parenchymal"),
+            "perifissural": self.tr("Perifissural"),
+            "juxtapleural": self.tr("Juxtapleural"),
+            "airway": self.tr("Airway (endobronchial)"),
+            "solid": self.tr("Solid"),
+            "part_solid": self.tr("Part-solid"),
+            "ground_glass": self.tr("Ground-glass"),
+        }
+
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Nodules"))
+        labels = self.choice_labels()
+        for combo in self.combos.values():
+            for index in range(1, combo.count()):
+                combo.setItemText(index, labels.get(combo.itemData(index), combo.itemData(index)))
         self.table.setHorizontalHeaderLabels(
             [
                 self.tr("Nodule"),
@@ -190,6 +224,7 @@ class NodulePanelDock(QDockWidget):
             self.categories = live_categories(self.store, self.series.study_uid)
         self._fill_table()
         self._update_hint()
+        self.table.resizeColumnsToContents()
         self.outlines_changed.emit(self.outlines())
         self.measurements_changed.emit()
 

@@ -15,14 +15,15 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from nodule_desk.names import display_name
 from nodule_desk.reports.pdf_text import TEXT, density_label
 from nodule_desk.reports.visit_report import build_visit_report, draft_report, override
 from nodule_desk.settings import load_settings
@@ -64,15 +65,17 @@ class ReportDialog(QDialog):
         self.reason = QLineEdit()
         self.radiologist = QLineEdit(str(QSettings().value(RADIOLOGIST_KEY, "")))
         self.form = QFormLayout()
-        for widget in (
+        self.form_labels = [QLabel() for _ in range(6)]
+        widgets = (
             self.language,
             self.category,
             self.management,
             self.follow_up,
             self.reason,
             self.radiologist,
-        ):
-            self.form.addRow("", widget)
+        )
+        for label, widget in zip(self.form_labels, widgets, strict=True):
+            self.form.addRow(label, widget)
         self.redraft_button, self.save_button = QPushButton(), QPushButton()
         self.export_button, self.sign_button = QPushButton(), QPushButton()
         self.amend_button = QPushButton()
@@ -93,6 +96,9 @@ class ReportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview, 1)
         layout.addLayout(self.form)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
         layout.addLayout(buttons)
 
     def retranslate_ui(self) -> None:
@@ -105,8 +111,8 @@ class ReportDialog(QDialog):
             self.tr("Reason for a change"),
             self.tr("Radiologist"),
         ]
-        for row, text in enumerate(labels):
-            self.form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().setText(text)
+        for label, text in zip(self.form_labels, labels, strict=True):
+            label.setText(text)
         self.reason.setPlaceholderText(
             self.tr("Required when you change the guideline's category, management or date")
         )
@@ -169,6 +175,7 @@ class ReportDialog(QDialog):
                 "col_category",
             )
         )
+        name = display_name(visit.patient_name, visit.language)
         status = (
             f"{text['signed_by']}: {html.escape(visit.signature.radiologist)}"
             if visit.signature
@@ -176,7 +183,7 @@ class ReportDialog(QDialog):
         )
         return (
             f"<h3>{html.escape(visit.institution_name)} — {text['title']}</h3>"
-            f"<p>{text['patient']}: {html.escape(visit.patient_name.replace('^', ' '))} "
+            f"<p>{text['patient']}: {html.escape(name)} "
             f"&nbsp; ID: {html.escape(visit.patient_id)} &nbsp; {text['exam_date']}: "
             f"{visit.study_date}</p>"
             f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{rows}</table>"
@@ -209,11 +216,8 @@ class ReportDialog(QDialog):
         changes = self._changes()
         language = self.language.currentData()
         if changes and not self.reason.text().strip():
-            QMessageBox.warning(
-                self,
-                self.tr("Report"),
-                self.tr("Say why you change the guideline's recommendation."),
-            )
+            self.tell(self.tr("Say why you change the guideline's recommendation."), error=True)
+            self.reason.setFocus()
             return False
         if changes:
             self.report = override(self.store, self.study_uid, changes, self.reason.text())
@@ -236,7 +240,8 @@ class ReportDialog(QDialog):
             return None
         radiologist = self.radiologist.text().strip()
         if sign and not radiologist:
-            QMessageBox.warning(self, self.tr("Report"), self.tr("Enter the radiologist's name."))
+            self.tell(self.tr("Enter the radiologist's name."), error=True)
+            self.radiologist.setFocus()
             return None
         folder = QFileDialog.getExistingDirectory(self, self.tr("Export the report to"))
         if not folder:
@@ -265,14 +270,17 @@ class ReportDialog(QDialog):
     def _published(self, result: dict[str, Any]) -> None:
         self.report = self.store.current_report(self.study_uid) or self.report
         self._show_report()
-        QMessageBox.information(
-            self, self.tr("Report"), self.tr("Report written to %1").replace("%1", result["pdf"])
-        )
+        self.tell(self.tr("Report written to %1").replace("%1", result["pdf"]))
 
     def _failed(self, error: BaseException) -> None:
         from ui.jobs import describe_error
 
-        QMessageBox.warning(self, self.tr("Report"), describe_error(error))
+        self.tell(describe_error(error), error=True)
+
+    def tell(self, text: str, error: bool = False) -> None:
+        """Messages stay in the dialog, beside the buttons, instead of stacking modal boxes."""
+        self.message.setStyleSheet("color: #ff6b6b;" if error else "color: #8fd18f;")
+        self.message.setText(text)
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:

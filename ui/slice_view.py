@@ -26,7 +26,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nodule_desk.imaging.reslice import Orientation, PlaneGeometry, VolumeReslicer
 from nodule_desk.imaging.slab import WINDOW_PRESETS, SlabMode, WindowLut, plane_hu
+from nodule_desk.names import display_name
 from ui import slice_overlay
+from ui.i18n import current_language
 from ui.slice_overlay import NoduleOutline
 
 CROSSHAIR_COLOURS = {
@@ -335,7 +337,7 @@ class SliceView(QWidget):
 
     def _patient_lines(self) -> list[str]:
         meta = self._reslicer.volume.metadata if self._reslicer is not None else {}
-        name = str(meta.get("patient_name", "") or "").replace("^", " ")
+        name = display_name(str(meta.get("patient_name", "") or ""), current_language())
         first = "  ".join(str(v) for v in (name, meta.get("patient_id", "")) if v)
         second = "  ".join(
             str(v) for v in (meta.get("study_date", ""), meta.get("study_description", "")) if v

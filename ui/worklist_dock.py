@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nodule_desk.names import display_name
 from nodule_desk.paths import data_dir
 from nodule_desk.store import Series, Store
+from ui.i18n import current_language
 from ui.jobs import Job, JobRunner
 
 SERIES_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -159,7 +161,7 @@ class WorklistDock(QDockWidget):
         follow_ups = self._store.follow_ups_due()
         today = QDate.currentDate().toString("yyyy-MM-dd")
         for patient in patients:
-            name = patient.name.replace("^", " ").replace("=", " ").strip()
+            name = display_name(patient.name, current_language())
             due, category = follow_ups.get(patient.patient_id, ("", None))
             due_text = f"{due} (Lung-RADS {category})" if due and category else due or ""
             item = QTreeWidgetItem(

@@ -21,7 +21,7 @@ from pydicom.uid import (
 )
 
 from nodule_desk.reports.model import VisitReport
-from nodule_desk.reports.sr_writer import MANUFACTURER
+from nodule_desk.reports.sr_writer import MANUFACTURER, UTF8
 
 PDF_SERIES_NUMBER = 901
 KOS_SERIES_NUMBER = 902
@@ -49,6 +49,7 @@ def build_encapsulated_pdf(
     source = evidence[0]
     now = dt.datetime.now()
     ds = Dataset()
+    ds.SpecificCharacterSet = UTF8
     for keyword in PATIENT_AND_STUDY_KEYWORDS:
         setattr(ds, keyword, source.get(keyword, ""))
     ds.SOPClassUID = EncapsulatedPDFStorage
@@ -122,4 +123,5 @@ def build_key_object_selection(
         instance_number=report.version,
         manufacturer=MANUFACTURER,
         institution_name=report.institution_name or None,
+        specific_character_set=UTF8,
     )

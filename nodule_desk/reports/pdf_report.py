@@ -15,6 +15,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from nodule_desk.errors import NoduleDeskError
+from nodule_desk.names import display_name
 from nodule_desk.reports.model import ReportedNodule, VisitReport
 from nodule_desk.reports.pdf_text import TEXT, density_label
 
@@ -93,7 +94,8 @@ def _header(pdf: _ReportPdf, logo: Path | None) -> None:
     sex = text.get(f"sex_{report.patient_sex}", report.patient_sex or "—")
     birth = report.patient_birth_date.isoformat() if report.patient_birth_date else "—"
     lines = [
-        f"{text['patient']}: {report.patient_name.replace('^', ' ')}    ID: {report.patient_id}    "
+        f"{text['patient']}: {display_name(report.patient_name, report.language)}    "
+        f"ID: {report.patient_id}    "
         f"{text['sex']}: {sex}    {text['birth_date']}: {birth}",
         f"{text['exam']}: {text['exam_name']}    {text['exam_date']}: {report.study_date}    "
         f"{text['accession']}: {report.accession_number or '—'}",
@@ -189,7 +191,7 @@ def _conclusion(pdf: _ReportPdf) -> None:
     pdf.ln(4)
     if report.signature is not None:
         signed = report.signature
-        name = signed.radiologist.replace("^", " ")
+        name = display_name(signed.radiologist, report.language)
         when = f"{signed.signed_at:%Y-%m-%d %H:%M}"
         line = f"{text['signed_by']}: {name}    {text['signed_at']}: {when}"
     else:

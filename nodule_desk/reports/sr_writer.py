@@ -25,6 +25,8 @@ from nodule_desk.reports import sr_codes
 from nodule_desk.reports.model import ReportedNodule, VisitReport
 
 MANUFACTURER = "NoduleDesk"
+UTF8 = "ISO_IR 192"
+"""Chinese names and text go out as UTF-8 (PS3.5 6.1.2.5.3)."""
 SR_SERIES_NUMBER = 900
 DEVICE_UID = generate_uid(entropy_srcs=["NoduleDesk workstation"])
 ALGORITHM = hd.sr.AlgorithmIdentification(name="NoduleDesk", version=__version__)
@@ -160,6 +162,7 @@ def build_measurement_sr(
         verifying_observer_name=signed.radiologist if signed else None,
         verifying_organization=(report.institution_name or MANUFACTURER) if signed else None,
         previous_versions=[previous_version] if previous_version is not None else None,
+        specific_character_set=UTF8,
     )
     sr.CodingSchemeIdentificationSequence = [sr_codes.coding_scheme_identification()]
     sr.SeriesDescription = "Lung nodule measurements"

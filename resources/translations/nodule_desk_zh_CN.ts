@@ -148,6 +148,102 @@
 <context>
     <name>NodulePanelDock</name>
     <message>
+        <source>Right upper lobe</source>
+        <translation>右肺上叶</translation>
+    </message>
+    <message>
+        <source>Right middle lobe</source>
+        <translation>右肺中叶</translation>
+    </message>
+    <message>
+        <source>Right lower lobe</source>
+        <translation>右肺下叶</translation>
+    </message>
+    <message>
+        <source>Left upper lobe</source>
+        <translation>左肺上叶</translation>
+    </message>
+    <message>
+        <source>Lingula</source>
+        <translation>左肺舌段</translation>
+    </message>
+    <message>
+        <source>Left lower lobe</source>
+        <translation>左肺下叶</translation>
+    </message>
+    <message>
+        <source>Smooth</source>
+        <translation>光滑</translation>
+    </message>
+    <message>
+        <source>Lobulated</source>
+        <translation>分叶</translation>
+    </message>
+    <message>
+        <source>Spiculated</source>
+        <translation>毛刺</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Diffuse (benign)</source>
+        <translation>弥漫性（良性）</translation>
+    </message>
+    <message>
+        <source>Central (benign)</source>
+        <translation>中心性（良性）</translation>
+    </message>
+    <message>
+        <source>Laminated (benign)</source>
+        <translation>层状（良性）</translation>
+    </message>
+    <message>
+        <source>Popcorn (benign)</source>
+        <translation>爆米花样（良性）</translation>
+    </message>
+    <message>
+        <source>Stippled</source>
+        <translation>点状</translation>
+    </message>
+    <message>
+        <source>Eccentric</source>
+        <translation>偏心性</translation>
+    </message>
+    <message>
+        <source>Amorphous</source>
+        <translation>无定形</translation>
+    </message>
+    <message>
+        <source>Parenchymal</source>
+        <translation>肺实质内</translation>
+    </message>
+    <message>
+        <source>Perifissural</source>
+        <translation>叶间裂旁</translation>
+    </message>
+    <message>
+        <source>Juxtapleural</source>
+        <translation>胸膜下</translation>
+    </message>
+    <message>
+        <source>Airway (endobronchial)</source>
+        <translation>气道内（支气管内）</translation>
+    </message>
+    <message>
+        <source>Solid</source>
+        <translation>实性</translation>
+    </message>
+    <message>
+        <source>Part-solid</source>
+        <translation>部分实性</translation>
+    </message>
+    <message>
+        <source>Ground-glass</source>
+        <translation>磨玻璃</translation>
+    </message>
+    <message>
         <source>Nodules</source>
         <translation>结节</translation>
     </message>

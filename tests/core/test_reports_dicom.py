@@ -39,7 +39,7 @@ def dciodvfy_errors(path: Path) -> list[str]:
 def visit(tmp_path: Path) -> VisitReport:
     geometry = VolumeGeometry((6, 16, 16), (0.7, 0.7, 1.25), (-100.0, -120.0, -50.0))
     volume = CTVolume(np.full((6, 16, 16), -850, np.int16), geometry)
-    identity = SeriesIdentity("P9", "Wang^Fang", dt.date(2025, 6, 1))
+    identity = SeriesIdentity("P9", "Wang^Fang=王^芳", dt.date(2025, 6, 1))
     files = write_ct_series(volume, tmp_path / "ct", identity)
     nodules = [
         ReportedNodule(
@@ -65,6 +65,7 @@ def test_sr_round_trip_keeps_numbers_sites_and_tracking_uids(visit: VisitReport,
     build_measurement_sr(visit, read_evidence(visit.source_files)).save_as(path)
 
     assert dciodvfy_errors(path) == []
+    assert str(dcmread(path).PatientName) == "Wang^Fang=王^芳"
     read = read_measurement_report(path)
     assert read.study_uid == visit.study_uid
     by_uid = {f.tracking_uid: f for f in read.findings}
@@ -147,6 +148,7 @@ def test_encapsulated_pdf_carries_the_pdf_in_the_ct_study(visit: VisitReport, tm
     back = dcmread(tmp_path / "pdf.dcm")
     assert back.StudyInstanceUID == visit.study_uid
     assert back.PatientID == "P9"
+    assert str(back.PatientName) == "Wang^Fang=王^芳"
     assert back.EncapsulatedDocument[: back.EncapsulatedDocumentLength] == pdf.read_bytes()
 
 
@@ -156,6 +158,7 @@ def test_key_object_selection_references_the_key_images(visit: VisitReport, tmp_
     kos.save_as(tmp_path / "kos.dcm")
 
     assert dciodvfy_errors(tmp_path / "kos.dcm") == []
+    assert str(dcmread(tmp_path / "kos.dcm").PatientName) == "Wang^Fang=王^芳"
     referenced = [
         str(item.ReferencedSOPSequence[0].ReferencedSOPInstanceUID)
         for item in dcmread(tmp_path / "kos.dcm").ContentSequence
