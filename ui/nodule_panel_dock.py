@@ -241,10 +241,11 @@ class NodulePanelDock(QDockWidget):
         self.table.setRowCount(len(self.measurements))
         for row, m in enumerate(self.measurements):
             axes = f"{_fmt(m.long_axis_mm)} × {_fmt(m.short_axis_mm)}"
+            words = self.choice_labels()
             cells = [
                 m.nodule_label,
                 m.lobe or "—",
-                m.density_type or "—",
+                words.get(m.density_type or "", "—"),
                 axes,
                 _fmt(m.mean_diameter_mm),
                 _fmt(m.volume_mm3, 0),

@@ -32,6 +32,8 @@ from ui.jobs import Job, JobRunner
 
 CATEGORIES = ("0", "1", "2", "3", "4A", "4B", "4X")
 RADIOLOGIST_KEY = "report/radiologist"
+NO_DATE = QDate(2000, 1, 1)
+"""Shown as "—": the guideline recommends no follow-up date (e.g. 4B: work-up, not a CT)."""
 
 
 class ReportDialog(QDialog):
@@ -62,6 +64,8 @@ class ReportDialog(QDialog):
         self.management = QLineEdit()
         self.follow_up = QDateEdit(calendarPopup=True)
         self.follow_up.setDisplayFormat("yyyy-MM-dd")
+        self.follow_up.setMinimumDate(NO_DATE)
+        self.follow_up.setSpecialValueText("—")
         self.reason = QLineEdit()
         self.radiologist = QLineEdit(str(QSettings().value(RADIOLOGIST_KEY, "")))
         self.form = QFormLayout()
@@ -134,9 +138,7 @@ class ReportDialog(QDialog):
             content.get("management_zh" if zh else "management") or content.get("management", "")
         )
         date = content.get("follow_up_date")
-        self.follow_up.setDate(
-            QDate.fromString(date, "yyyy-MM-dd") if date else QDate.currentDate()
-        )
+        self.follow_up.setDate(QDate.fromString(date, "yyyy-MM-dd") if date else NO_DATE)
         for widget in (
             self.language,
             self.category,
@@ -207,9 +209,11 @@ class ReportDialog(QDialog):
         wanted = {
             "exam_category": self.category.currentData(),
             management_key: self.management.text(),
-            "follow_up_date": self.follow_up.date().toString("yyyy-MM-dd"),
+            "follow_up_date": None
+            if self.follow_up.date() == NO_DATE
+            else self.follow_up.date().toString("yyyy-MM-dd"),
         }
-        return {k: v for k, v in wanted.items() if (content.get(k) or "") != v}
+        return {k: v for k, v in wanted.items() if (content.get(k) or None) != (v or None)}
 
     def save_changes(self) -> bool:
         """Overrides need a reason; a language change alone does not."""
