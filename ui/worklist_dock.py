@@ -185,6 +185,7 @@ class WorklistDock(QDockWidget):
                 for series in self._store.series_of_study(study.study_uid):
                     needing_thumbnails += self._add_series(study_item, series)
             item.setExpanded(True)
+        self.tree.setColumnHidden(3, not follow_ups)
         self.tree.resizeColumnToContents(1)
         self.tree.resizeColumnToContents(2)
         self._start_thumbnails(needing_thumbnails)
