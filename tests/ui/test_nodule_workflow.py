@@ -127,3 +127,8 @@ def test_report_dialog_override_needs_a_reason_then_signs(qtbot, nodule_store, t
     assert not dialog.category.isEnabled()
     assert (tmp_path / "out" / "sr.dcm").exists()
     assert "report_zh_CN.pdf" in dialog.message.text()
+
+    window.worklist.refresh()
+    assert not window.worklist.tree.isColumnHidden(3)
+    patient_row = window.worklist.tree.topLevelItem(0)
+    assert patient_row.text(3) == "2026-05-03 (Lung-RADS 4B)"  # 4A: 3-month LDCT
