@@ -1,10 +1,25 @@
-"""Settings dialog: the interface language (applied at once) and later preferences."""
+"""Settings dialog: the interface language (applied at once) and the site's report settings.
+
+The language is a preference of this workstation (QSettings); the hospital's name, logo, report
+language and guideline context are the site's (nodule_desk.settings, shared with the CLI).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
+from nodule_desk.settings import SiteSettings, load_settings, save_settings
 from ui import i18n
 
 
@@ -18,6 +33,26 @@ class SettingsDialog(QDialog):
         self.language_combo.addItem("English", "en")
         current = str(QSettings().value(i18n.SETTINGS_KEY, "system"))
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(current)))
+        site = load_settings()
+        self.institution_edit = QLineEdit(site.institution_name)
+        self.logo_edit = QLineEdit(site.logo_path)
+        browse = QPushButton(self.tr("Choose…"))
+        browse.clicked.connect(self._choose_logo)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo_edit, 1)
+        logo_row.addWidget(browse)
+        self.report_language_combo = QComboBox()
+        self.report_language_combo.addItem("简体中文", "zh_CN")
+        self.report_language_combo.addItem("English", "en")
+        self.report_language_combo.setCurrentIndex(
+            max(0, self.report_language_combo.findData(site.report_language))
+        )
+        self.context_combo = QComboBox()
+        self.context_combo.addItem(self.tr("Screening (Lung-RADS)"), "screening")
+        self.context_combo.addItem(self.tr("Incidental (Fleischner)"), "incidental")
+        self.context_combo.setCurrentIndex(
+            max(0, self.context_combo.findData(site.default_context))
+        )
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -25,7 +60,30 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow(self.tr("Language"), self.language_combo)
+        form.addRow(self.tr("Hospital name on reports"), self.institution_edit)
+        form.addRow(self.tr("Hospital logo"), logo_row)
+        form.addRow(self.tr("Report language"), self.report_language_combo)
+        form.addRow(self.tr("Default guideline"), self.context_combo)
         form.addRow(buttons)
+
+    def _choose_logo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Hospital logo"), "", self.tr("Images (*.png *.jpg *.jpeg)")
+        )
+        if path:
+            self.logo_edit.setText(path)
 
     def selected_language(self) -> str:
         return str(self.language_combo.currentData())
+
+    def site_settings(self) -> SiteSettings:
+        return SiteSettings(
+            institution_name=self.institution_edit.text().strip() or SiteSettings.institution_name,
+            logo_path=self.logo_edit.text().strip(),
+            report_language=str(self.report_language_combo.currentData()),
+            default_context=str(self.context_combo.currentData()),
+        )
+
+    def accept(self) -> None:
+        save_settings(self.site_settings())
+        super().accept()

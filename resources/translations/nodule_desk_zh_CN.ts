@@ -413,8 +413,40 @@ The 2D views work normally. Updating the graphics driver may help.</source>
         <translation>跟随系统</translation>
     </message>
     <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Screening (Lung-RADS)</source>
+        <translation>筛查（Lung-RADS）</translation>
+    </message>
+    <message>
+        <source>Incidental (Fleischner)</source>
+        <translation>偶发结节（Fleischner）</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
+    </message>
+    <message>
+        <source>Hospital name on reports</source>
+        <translation>报告上的医院名称</translation>
+    </message>
+    <message>
+        <source>Hospital logo</source>
+        <translation>医院标志</translation>
+    </message>
+    <message>
+        <source>Report language</source>
+        <translation>报告语言</translation>
+    </message>
+    <message>
+        <source>Default guideline</source>
+        <translation>默认指南</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg)</source>
+        <translation>图像 (*.png *.jpg *.jpeg)</translation>
     </message>
 </context>
 <context>

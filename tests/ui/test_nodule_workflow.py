@@ -132,3 +132,20 @@ def test_report_dialog_override_needs_a_reason_then_signs(qtbot, nodule_store, t
     assert not window.worklist.tree.isColumnHidden(3)
     patient_row = window.worklist.tree.topLevelItem(0)
     assert patient_row.text(3) == "2026-05-03 (Lung-RADS 4B)"  # 4A: 3-month LDCT
+
+
+def test_settings_dialog_saves_the_hospital_for_reports(qtbot):
+    from nodule_desk.settings import load_settings
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.institution_edit.setText("清河县人民医院 肺结节诊治分中心")
+    dialog.context_combo.setCurrentIndex(dialog.context_combo.findData("incidental"))
+    dialog.accept()
+    saved = load_settings()
+    assert saved.institution_name == "清河县人民医院 肺结节诊治分中心"
+    assert saved.default_context == "incidental"
+    reopened = SettingsDialog()
+    qtbot.addWidget(reopened)
+    assert reopened.institution_edit.text() == saved.institution_name
