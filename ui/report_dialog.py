@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from nodule_desk.names import display_name
-from nodule_desk.reports.pdf_text import TEXT, density_label
+from nodule_desk.reports.nodule_table import nodule_table
+from nodule_desk.reports.pdf_text import TEXT
 from nodule_desk.reports.visit_report import build_visit_report, draft_report, override
 from nodule_desk.settings import load_settings
 from nodule_desk.store import Store
@@ -157,25 +158,10 @@ class ReportDialog(QDialog):
         """The report's content as the PDF will show it, for review before signing."""
         visit = build_visit_report(self.store, self.study_uid, self.settings)
         text = TEXT[visit.language]
+        headings, cells = nodule_table(visit)
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in headings)
         rows = "".join(
-            f"<tr><td>{n.label}</td><td>{n.lobe or '—'}</td>"
-            f"<td>{density_label(n.density_type, visit.language)}</td>"
-            f"<td>{_fmt(n.long_axis_mm)} × {_fmt(n.short_axis_mm)}</td>"
-            f"<td>{_fmt(n.mean_diameter_mm)}</td><td>{_fmt(n.volume_mm3, 0)}</td>"
-            f"<td>{n.lung_rads_category or '—'}</td></tr>"
-            for n in visit.nodules
-        )
-        head = "".join(
-            f"<th>{text[k]}</th>"
-            for k in (
-                "col_label",
-                "col_lobe",
-                "col_type",
-                "col_axes",
-                "col_mean",
-                "col_volume",
-                "col_category",
-            )
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
         )
         name = display_name(visit.patient_name, visit.language)
         status = (
@@ -285,7 +271,3 @@ class ReportDialog(QDialog):
         """Messages stay in the dialog, beside the buttons, instead of stacking modal boxes."""
         self.message.setStyleSheet("color: #ff6b6b;" if error else "color: #8fd18f;")
         self.message.setText(text)
-
-
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"

@@ -16,8 +16,9 @@ from fpdf.fonts import FontFace
 
 from nodule_desk.errors import NoduleDeskError
 from nodule_desk.names import display_name
-from nodule_desk.reports.model import ReportedNodule, VisitReport
-from nodule_desk.reports.pdf_text import TEXT, density_label
+from nodule_desk.reports.model import VisitReport
+from nodule_desk.reports.nodule_table import nodule_table
+from nodule_desk.reports.pdf_text import TEXT
 
 CJK_FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -65,22 +66,6 @@ class _ReportPdf(FPDF):
         self.set_text_color(0)
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
-def _change_since_prior(nodule: ReportedNodule, report: VisitReport, text: dict[str, str]) -> str:
-    if report.prior_study_date is None:
-        return "—"
-    if nodule.prior_mean_diameter_mm is None or nodule.mean_diameter_mm is None:
-        return text["new"] if nodule.prior_mean_diameter_mm is None else "—"
-    change = nodule.mean_diameter_mm - nodule.prior_mean_diameter_mm
-    parts = [f"{change:+.1f} mm"]
-    if nodule.volume_doubling_time_days is not None:
-        parts.append(f"VDT {nodule.volume_doubling_time_days:.0f} {text['days']}")
-    return ", ".join(parts)
-
-
 def _header(pdf: _ReportPdf, logo: Path | None) -> None:
     report, text = pdf.report, pdf.text_of
     if logo is not None and logo.exists():
@@ -114,20 +99,7 @@ def _nodule_table(pdf: _ReportPdf) -> None:
         pdf.cell(0, 6, text["no_nodules"], new_x="LMARGIN", new_y="NEXT")
         return
     pdf.set_font(FONT, size=8.5)
-    headings = [
-        text[k]
-        for k in (
-            "col_label",
-            "col_lobe",
-            "col_type",
-            "col_axes",
-            "col_mean",
-            "col_volume",
-            "col_solid",
-            "col_change",
-            "col_category",
-        )
-    ]
+    headings, rows = nodule_table(report)
     widths = (10, 14, 20, 26, 20, 22, 20, 32, 16)
     with pdf.table(
         col_widths=widths,
@@ -136,20 +108,8 @@ def _nodule_table(pdf: _ReportPdf) -> None:
         headings_style=FontFace(emphasis=None, fill_color=(225, 232, 240)),
     ) as table:
         table.row(headings)
-        for nodule in report.nodules:
-            table.row(
-                [
-                    nodule.label,
-                    nodule.lobe or "—",
-                    density_label(nodule.density_type, report.language),
-                    f"{_fmt(nodule.long_axis_mm)} × {_fmt(nodule.short_axis_mm)}",
-                    _fmt(nodule.mean_diameter_mm),
-                    _fmt(nodule.volume_mm3, 0),
-                    _fmt(nodule.solid_component_mm),
-                    _change_since_prior(nodule, report, text),
-                    nodule.lung_rads_category or "—",
-                ]
-            )
+        for row in rows:
+            table.row(row)
     pdf.ln(2)
 
 

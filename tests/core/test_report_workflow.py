@@ -29,6 +29,18 @@ from nodule_desk.store import Store
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def nodule_desk(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nodule_desk", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 SETTINGS = SiteSettings(institution_name="清河县人民医院")
 
 
@@ -102,10 +114,7 @@ def test_draft_override_sign_and_amend(measured_visit, tmp_path: Path):
 
 def test_report_cli_writes_every_output(measured_visit, tmp_path: Path):
     db, identity = measured_visit
-    command = [
-        sys.executable,
-        "-m",
-        "nodule_desk",
+    done = nodule_desk(
         "report",
         "--db",
         str(db),
@@ -115,8 +124,7 @@ def test_report_cli_writes_every_output(measured_visit, tmp_path: Path):
         str(tmp_path / "out"),
         "--language",
         "en",
-    ]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["status"] == "draft" and result["language"] == "en"
@@ -124,13 +132,7 @@ def test_report_cli_writes_every_output(measured_visit, tmp_path: Path):
         assert Path(result[key]).exists(), key
     assert dcmread(result["kos"]).StudyInstanceUID == identity.study_uid
 
-    read_back = subprocess.run(
-        [sys.executable, "-m", "nodule_desk", "read-sr", result["sr"]],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    read_back = nodule_desk("read-sr", result["sr"])
     assert read_back.returncode == 0, read_back.stderr
     findings = json.loads(read_back.stdout)["findings"]
     with Store.open(db) as store:
@@ -142,19 +144,9 @@ def test_report_cli_writes_every_output(measured_visit, tmp_path: Path):
 
 def test_report_cli_on_an_unknown_study_fails_clearly(measured_visit, tmp_path: Path):
     db, _ = measured_visit
-    command = [
-        sys.executable,
-        "-m",
-        "nodule_desk",
-        "report",
-        "--db",
-        str(db),
-        "--study-uid",
-        "1.2.3.4",
-        "--out",
-        str(tmp_path / "out"),
-    ]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = nodule_desk(
+        "report", "--db", str(db), "--study-uid", "1.2.3.4", "--out", str(tmp_path / "out")
+    )
     assert done.returncode == 2
     assert "1.2.3.4" in done.stderr
 
