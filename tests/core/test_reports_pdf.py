@@ -112,3 +112,17 @@ def test_key_image_outline_follows_the_mask(key_image: Path):
     assert red.sum() > 20
     centre = np.array(pixels.shape[:2]) / 2
     assert abs(rows.mean() - centre[0]) < 10 and abs(cols.mean() - centre[1]) < 10
+
+
+def test_hospital_logo_is_printed_when_configured(key_image: Path, tmp_path: Path):
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 60), (200, 30, 30)).save(logo)
+    without = write_pdf_report(make_report("zh_CN", key_image), tmp_path / "plain.pdf")
+    with_logo = write_pdf_report(make_report("zh_CN", key_image), tmp_path / "logo.pdf", logo=logo)
+
+    def image_count(path: Path) -> int:
+        listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True,
+                                 text=True, check=True).stdout
+        return len(listing.splitlines()) - 2
+
+    assert image_count(with_logo) == image_count(without) + 1
