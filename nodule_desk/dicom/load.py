@@ -23,7 +23,13 @@ from pydicom.uid import UID, ExplicitVRBigEndian
 
 from nodule_desk.dicom.headers import rescale_of, slice_headers
 from nodule_desk.dicom.records import SeriesRecord
-from nodule_desk.dicom.scan import TILT_TOLERANCE_DEGREES, scan_paths, sort_along_normal
+from nodule_desk.dicom.scan import (
+    TILT_TOLERANCE_DEGREES,
+    check_spacing,
+    iso_date,
+    scan_paths,
+    sort_along_normal,
+)
 from nodule_desk.errors import DicomFileError, SeriesError
 from nodule_desk.progress import CancelToken, Progress, ProgressCallback
 from nodule_desk.volume import CTVolume, VolumeGeometry
@@ -175,17 +181,36 @@ def _multiframe_volume(record: SeriesRecord) -> tuple[NDArray[np.int16], list, D
 
 
 def _pick_record(source: SeriesRecord | Sequence[Path]) -> SeriesRecord:
-    """The record to load. Files asked for by name must all be usable: a broken one is an error
-    naming it, not a silent gap (a folder, by contrast, is loaded with load_series_dir)."""
+    """The record to load. Files asked for by name (a stored series, in slice order) are loaded
+    as they are, without a scan first, so the first image shows at once; every one must be
+    usable: a broken file is an error naming it, not a silent gap. A folder, by contrast, is
+    loaded with load_series_dir."""
     if isinstance(source, SeriesRecord):
         return source
-    scan = scan_paths(list(source))
-    if scan.problems:
-        problem = scan.problems[0]
-        raise DicomFileError(problem.path, problem.error)
-    if not scan.series:
-        raise SeriesError("", "no CT series in the given files (none is DICOM CT)")
-    return max(scan.series, key=lambda r: r.n_slices)
+    files = [Path(p) for p in source]
+    if len(files) == 1:
+        scan = scan_paths(files)
+        if scan.problems:
+            raise DicomFileError(scan.problems[0].path, scan.problems[0].error)
+        if not scan.series:
+            raise SeriesError("", f"{files[0]} is not a CT series")
+        return scan.series[0]
+    if not files:
+        raise SeriesError("", "no files to load")
+    try:
+        first = pydicom.dcmread(files[0], stop_before_pixels=True)
+    except Exception as error:  # pydicom raises several types for a broken file
+        raise DicomFileError(files[0], f"not a readable DICOM file ({error})") from error
+    return SeriesRecord(
+        series_uid=str(first.get("SeriesInstanceUID", "")),
+        study_uid=str(first.get("StudyInstanceUID", "")),
+        patient_id=str(first.get("PatientID", "")),
+        files=files,
+        frame_of_reference_uid=str(first.get("FrameOfReferenceUID", "")),
+        patient_name=str(first.get("PatientName", "")),
+        study_date=iso_date(first.get("StudyDate")),
+        n_slices=len(files),
+    )
 
 
 def load_series(
@@ -210,7 +235,7 @@ def load_series(
     geometry = _geometry(
         positions, (first.row_cosines, first.column_cosines), first.pixel_spacing_mm, len(positions)
     )
-    warnings = list(record.warnings)
+    warnings = list(record.warnings) or check_spacing(positions, geometry.direction_matrix[:, 2])
     if len(positions) > 1:
         along = (positions - positions[0]) @ geometry.direction_matrix[:, 2]
         hu, filled = _fill_gaps(hu, along, geometry.spacing_xyz_mm[2])

@@ -130,21 +130,21 @@ def sort_along_normal(headers: list[SliceHeader]) -> tuple[list[SliceHeader], li
         kept.append(header)
     if len(kept) < len(ordered):
         warnings.append(f"{len(ordered) - len(kept)} duplicate slice position(s) ignored")
-    warnings.extend(check_spacing(kept))
+    positions = np.array([h.position_lps_mm for h in kept])
+    warnings.extend(check_spacing(positions, kept[0].normal))
     return kept, warnings
 
 
-def check_spacing(ordered: list[SliceHeader]) -> list[str]:
-    """Gaps (a missing slice), uneven spacing and gantry tilt, in words with the positions."""
-    if len(ordered) < 2:
-        return ["only one slice: not a volume"] if ordered else []
-    positions = np.array([h.position_lps_mm for h in ordered])
+def check_spacing(positions: np.ndarray, normal: np.ndarray) -> list[str]:
+    """Gaps (a missing slice), uneven spacing and gantry tilt of slice positions in stacking
+    order, in words with the positions."""
+    if len(positions) < 2:
+        return ["only one slice: not a volume"] if len(positions) else []
     steps = np.diff(positions, axis=0)
     distances = np.linalg.norm(steps, axis=1)
     spacing = float(np.median(distances))
     warnings = []
     tolerance = max(0.02, 0.05 * spacing)
-    normal = ordered[0].normal
     along = positions @ normal
     for index in np.nonzero(distances > spacing * 1.5)[0]:
         missing = int(round(distances[index] / spacing)) - 1
@@ -184,9 +184,9 @@ def _record(series_uid: str, stack_key: str, headers: list[SliceHeader]) -> Seri
         stack_key=stack_key,
         frame_of_reference_uid=str(first.get("FrameOfReferenceUID", "")),
         patient_name=str(first.get("PatientName", "")),
-        patient_birth_date=_iso_date(first.get("PatientBirthDate")),
+        patient_birth_date=iso_date(first.get("PatientBirthDate")),
         patient_sex=str(first.get("PatientSex", "")),
-        study_date=_iso_date(first.get("StudyDate")),
+        study_date=iso_date(first.get("StudyDate")),
         study_time=str(first.get("StudyTime", "")),
         study_description=str(first.get("StudyDescription", "")),
         accession_number=str(first.get("AccessionNumber", "")),
@@ -205,7 +205,7 @@ def _record(series_uid: str, stack_key: str, headers: list[SliceHeader]) -> Seri
     )
 
 
-def _iso_date(value: object) -> str | None:
+def iso_date(value: object) -> str | None:
     text = str(value or "").strip()
     if len(text) != 8 or not text.isdigit():
         return None

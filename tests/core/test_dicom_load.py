@@ -336,3 +336,12 @@ def test_a_broken_file_among_named_files_is_an_error_naming_it(tmp_path: Path):
     files[4].write_bytes(b"not a DICOM file")
     with pytest.raises(DicomFileError, match=files[4].name):
         load_series(files)
+
+
+def test_named_files_with_a_gap_load_without_a_scan_and_say_so(tmp_path: Path):
+    hu = phantom()
+    files, _ = write(tmp_path, hu)
+    del files[5]
+    volume = load_series(files)
+    assert volume.hu.shape == hu.shape
+    assert any("missing slice" in w for w in volume.metadata["warnings"])
