@@ -95,10 +95,17 @@ TABLE_1 = {
         (3, 6),
     ),
     ("solid", "multiple", ">8", "low"): _rec(
-        "solid_multiple_gt8",
+        "solid_multiple_gt8_low",
         6,
         "CT at 3-6 months, then consider CT at 18-24 months.",
         "3–6 个月复查 CT，之后考虑 18–24 个月复查 CT。",
+        (3, 6),
+    ),
+    ("solid", "multiple", ">8", "high"): _rec(
+        "solid_multiple_gt8_high",
+        6,
+        "CT at 3-6 months, then at 18-24 months.",
+        "3–6 个月复查 CT，之后 18–24 个月复查 CT。",
         (3, 6),
     ),
     ("ground_glass", "single", "<6", "any"): _rec(
@@ -137,9 +144,8 @@ TABLE_1 = {
         (3, 6),
     ),
 }
-# Table 1 gives one cell for both risk levels of solid nodules > 8 mm.
+# Table 1 gives one cell for both risk levels of a single solid nodule > 8 mm.
 TABLE_1[("solid", "single", ">8", "high")] = TABLE_1[("solid", "single", ">8", "low")]
-TABLE_1[("solid", "multiple", ">8", "high")] = TABLE_1[("solid", "multiple", ">8", "low")]
 
 PERIFISSURAL_BELOW_MM = 10
 """MacMahon 2017, text ("Perifissural nodules"): a solid perifissural nodule of typical
@@ -150,6 +156,16 @@ PERIFISSURAL = _rec(
     0,
     "No routine follow-up (typical perifissural nodule < 10 mm).",
     "无需常规随访（典型叶裂旁结节 < 10 mm）。",
+)
+
+
+SUSPICIOUS_SOLID_COMPONENT_MM = 6
+"""Table 1, comment on part-solid nodules: a persistent part-solid nodule whose solid component is
+6 mm or more should be considered highly suspicious (recommendations 4A-4C)."""
+SUSPICIOUS_SOLID_COMMENT = (
+    "Persistent part-solid nodules with solid components >= 6 mm should be considered highly "
+    "suspicious.",
+    "持续存在且实性成分 ≥ 6 mm 的部分实性结节应视为高度可疑。",
 )
 
 
@@ -210,14 +226,22 @@ def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
     nodule, chosen, diameter = max(rows, key=lambda r: (r[1].urgency, r[2]))
     months = chosen.follow_up_months
     risk_note = "high risk (not given: high assumed)" if exam.high_risk is None else f"{risk} risk"
+    text, text_zh = chosen.text, chosen.text_zh
+    solid_note = ""
+    if nodule.density_type == "part_solid" and nodule.solid_component_mm is not None:
+        solid_mm = int(round_mm(nodule.solid_component_mm, "1"))
+        solid_note = f", solid component {solid_mm} mm"
+        if diameter >= 6 and solid_mm >= SUSPICIOUS_SOLID_COMPONENT_MM:
+            text = f"{text} {SUSPICIOUS_SOLID_COMMENT[0]}"
+            text_zh = f"{text_zh}{SUSPICIOUS_SOLID_COMMENT[1]}"
     return {
         **result,
         "applicable": True,
-        "recommendation": chosen.text,
-        "recommendation_zh": chosen.text_zh,
+        "recommendation": text,
+        "recommendation_zh": text_zh,
         "rule": f"Table 1 {chosen.key} from nodule {nodule.id}: {nodule.density_type}, "
         f"{'multiple' if multiple else 'single'}, {diameter} mm (average diameter rounded to "
-        f"1 mm), {risk_note}",
+        f"1 mm){solid_note}, {risk_note}",
         "risk": risk,
         "follow_up_months": months[0] if months else None,
         "follow_up_months_range": list(months) if months else None,

@@ -26,76 +26,115 @@ def fleischner(*nodules, **exam):
     return classify_findings(data)["fleischner"]
 
 
-@pytest.mark.parametrize(
-    ("mean", "high_risk", "months", "words"),
-    [
-        (5.0, False, None, "No routine follow-up"),
-        (5.4, False, None, "No routine follow-up"),
-        (5.0, True, 12, "Optional CT at 12 months"),
-        (5.5, False, 6, "CT at 6-12 months, then consider CT at 18-24 months"),  # rounds to 6
-        (8.0, False, 6, "then consider CT at 18-24 months"),
-        (7.5, True, 6, "CT at 6-12 months, then CT at 18-24 months"),  # rounds to 8: 6-8 band
-        (8.4, True, 6, "CT at 6-12 months, then CT at 18-24 months"),
-        (8.5, False, 3, "Consider CT at 3 months, PET/CT, or tissue sampling"),  # rounds to 9
-        (8.5, True, 3, "Consider CT at 3 months, PET/CT, or tissue sampling"),
-    ],
-)
-def test_single_solid(mean, high_risk, months, words):
-    result = fleischner(nodule("solid", mean), high_risk=high_risk)
-    assert result["applicable"]
-    assert words in result["recommendation"]
+# Table 1A, solid nodules, in the publication's words: (multiplicity, risk) -> the cells for
+# < 6 mm, 6-8 mm and > 8 mm, with the first month of each recommended interval.
+SOLID_TABLE = {
+    ("single", False): (
+        ("No routine follow-up", None),
+        ("CT at 6-12 months, then consider CT at 18-24 months", 6),
+        ("Consider CT at 3 months, PET/CT, or tissue sampling", 3),
+    ),
+    ("single", True): (
+        ("Optional CT at 12 months", 12),
+        ("CT at 6-12 months, then CT at 18-24 months", 6),
+        ("Consider CT at 3 months, PET/CT, or tissue sampling", 3),
+    ),
+    ("multiple", False): (
+        ("No routine follow-up", None),
+        ("CT at 3-6 months, then consider CT at 18-24 months", 3),
+        ("CT at 3-6 months, then consider CT at 18-24 months", 3),
+    ),
+    ("multiple", True): (
+        ("Optional CT at 12 months", 12),
+        ("CT at 3-6 months, then at 18-24 months", 3),
+        ("CT at 3-6 months, then at 18-24 months", 3),
+    ),
+}
+# Average diameter -> Table 1 column after rounding to the nearest mm (half up).
+SOLID_SIZES = [(5.4, 0), (5.5, 1), (6.0, 1), (7.5, 1), (8.0, 1), (8.4, 1), (8.5, 2), (20.0, 2)]
+
+
+@pytest.mark.parametrize("multiplicity", ["single", "multiple"])
+@pytest.mark.parametrize("high_risk", [False, True])
+@pytest.mark.parametrize(("mean", "column"), SOLID_SIZES)
+def test_table_1_solid_every_cell(multiplicity, high_risk, mean, column):
+    largest = nodule("solid", mean, id="N2")
+    nodules = [nodule("solid", 3.0, id="N1"), largest] if multiplicity == "multiple" else [largest]
+    result = fleischner(*nodules, high_risk=high_risk)
+    words, months = SOLID_TABLE[(multiplicity, high_risk)][column]
+    assert result["applicable"] is True
+    assert result["recommendation"] == words + "."
     assert result["follow_up_months"] == months
+    assert multiplicity in result["rule"] and "N2" in result["rule"]
 
 
 def test_rounding_to_the_nearest_mm_is_half_up():
     result = fleischner(nodule("solid", 7.5), high_risk=True)
     assert result["nodules"][0]["diameter_mm"] == 8
     assert fleischner(nodule("solid", 5.95), high_risk=False)["nodules"][0]["diameter_mm"] == 6
+    assert fleischner(nodule("solid", 8.49), high_risk=False)["nodules"][0]["diameter_mm"] == 8
+
+
+def test_diameter_from_the_axes_is_rounded_once():
+    axes = nodule("solid", None, long_axis_mm=6.0, short_axis_mm=4.9)  # 5.45 -> 5, not 5.5 -> 6
+    result = fleischner(axes, high_risk=False)
+    assert result["nodules"][0]["diameter_mm"] == 5
+    assert result["recommendation"] == "No routine follow-up."
+
+
+def test_follow_up_date_is_the_earliest_of_the_range():
+    result = fleischner(nodule("solid", 7.0), high_risk=False)
+    assert result["follow_up_months_range"] == [6, 12]
+    assert result["follow_up_date"] == "2026-09-01"
+
+
+# Table 1B, subsolid nodules, in the publication's words, with the first month of each interval.
+GGN_GE6 = "CT at 6-12 months to confirm persistence, then CT every 2 years until 5 years"
+PART_SOLID_GE6 = (
+    "CT at 3-6 months to confirm persistence. If unchanged and solid component remains < 6 mm, "
+    "annual CT should be performed for 5 years"
+)
+MULTIPLE_LT6 = "CT at 3-6 months. If stable, consider CT at 2 and 4 years"
+MULTIPLE_GE6 = "CT at 3-6 months. Subsequent management based on the most suspicious nodule(s)"
 
 
 @pytest.mark.parametrize(
-    ("largest", "high_risk", "words"),
+    ("density", "mean", "solid", "words", "months"),
     [
-        (5.0, False, "No routine follow-up"),
-        (5.0, True, "Optional CT at 12 months"),
-        (7.0, False, "CT at 3-6 months, then consider CT at 18-24 months"),
-        (7.0, True, "CT at 3-6 months, then at 18-24 months"),
-        (10.0, True, "CT at 3-6 months, then consider CT at 18-24 months"),
+        ("ground_glass", 5.4, None, "No routine follow-up", None),
+        ("ground_glass", 5.5, None, GGN_GE6, 6),
+        ("ground_glass", 25.0, None, GGN_GE6, 6),
+        ("part_solid", 5.4, 2.0, "No routine follow-up", None),
+        ("part_solid", 5.5, 2.0, PART_SOLID_GE6, 3),
+        ("part_solid", 12.0, 5.4, PART_SOLID_GE6, 3),
     ],
 )
-def test_multiple_solid(largest, high_risk, words):
+def test_table_1_single_subsolid(density, mean, solid, words, months):
+    result = fleischner(nodule(density, mean, solid), high_risk=False)
+    assert result["recommendation"] == words + "."
+    assert result["follow_up_months"] == months
+
+
+def test_part_solid_with_a_solid_component_of_6_mm_is_highly_suspicious():
+    comment = "solid components >= 6 mm should be considered highly suspicious"
+    assert comment not in fleischner(nodule("part_solid", 12.0, 5.4))["recommendation"]
+    result = fleischner(nodule("part_solid", 12.0, 5.5))  # solid component rounds to 6 mm
+    assert result["recommendation"].startswith(PART_SOLID_GE6)
+    assert comment in result["recommendation"]
+    assert "solid component 6 mm" in result["rule"]
+
+
+@pytest.mark.parametrize(
+    ("largest", "words"), [(5.4, MULTIPLE_LT6), (5.5, MULTIPLE_GE6), (15.0, MULTIPLE_GE6)]
+)
+@pytest.mark.parametrize("density", ["ground_glass", "part_solid"])
+def test_table_1_multiple_subsolid(largest, words, density):
     result = fleischner(
-        nodule("solid", 4.0, id="N1"), nodule("solid", largest, id="N2"), high_risk=high_risk
+        nodule("ground_glass", 4.0, id="N1"), nodule(density, largest, 2.0, id="N2")
     )
-    assert words in result["recommendation"]
+    assert result["recommendation"] == words + "."
+    assert result["follow_up_months"] == 3
     assert "multiple" in result["rule"]
-
-
-@pytest.mark.parametrize(
-    ("density", "mean", "solid", "words"),
-    [
-        ("ground_glass", 5.4, None, "No routine follow-up"),
-        ("ground_glass", 5.5, None, "CT at 6-12 months to confirm persistence, then CT every 2"),
-        ("part_solid", 5.4, 2.0, "No routine follow-up"),
-        ("part_solid", 6.0, 3.0, "CT at 3-6 months to confirm persistence"),
-    ],
-)
-def test_single_subsolid(density, mean, solid, words):
-    assert words in fleischner(nodule(density, mean, solid))["recommendation"]
-
-
-@pytest.mark.parametrize(
-    ("largest", "words"),
-    [
-        (5.0, "If stable, consider CT at 2 and 4 years"),
-        (6.0, "Subsequent management based on the most suspicious"),
-    ],
-)
-def test_multiple_subsolid(largest, words):
-    result = fleischner(
-        nodule("ground_glass", 4.0, id="N1"), nodule("part_solid", largest, 2.0, id="N2")
-    )
-    assert words in result["recommendation"]
 
 
 def test_multiple_takes_the_most_demanding_row():
