@@ -23,7 +23,8 @@ from nodule_desk.guidelines.findings import Exam, Finding, round_mm
 
 VERSION = "C-Lung-RADS (Nature Medicine 2024, Table 1)"
 
-# Each row: category, measure, [lower, upper) mm, the table's words.
+# Each row: category, measure, [lower, upper) mm, the table's words. The first row that matches
+# wins: a part-solid nodule < 6 mm total is 1 whatever its solid component, as in Table 1.
 SOLID = (
     ("1", "mean", None, 6, "solid < 6 mm"),
     ("2", "mean", 6, 10, "solid >= 6 to < 10 mm"),

@@ -106,10 +106,9 @@ class Findings:
     nodules: list[Finding] = field(default_factory=list)
 
 
-def _mm(nodule_id: str, name: str, value: Any, required: bool = False) -> Decimal | None:
+def _mm(nodule_id: str, name: str, value: Any) -> Decimal | None:
+    """A size (mm, or mm3 for volumes) as a Decimal of its decimal string; None stays None."""
     if value is None:
-        if required:
-            raise FindingError(nodule_id, name, "missing: a size in mm is needed")
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise FindingError(nodule_id, name, f"not a number: {value!r}")
@@ -217,7 +216,7 @@ def parse_finding(raw: Any, index: int) -> Finding:
     features = raw.get("suspicious_features") or ()
     if isinstance(features, bool):
         features = ("additional suspicious features",) if features else ()
-    volume = raw.get("volume_mm3")
+    volume = _mm(nodule_id, "volume_mm3", raw.get("volume_mm3"))
     return Finding(
         id=nodule_id,
         density_type=density,
@@ -231,7 +230,7 @@ def parse_finding(raw: Any, index: int) -> Finding:
         fat_containing=_flag(nodule_id, "fat_containing", raw.get("fat_containing")),
         long_axis_mm=_mm(nodule_id, "long_axis_mm", raw.get("long_axis_mm")),
         short_axis_mm=_mm(nodule_id, "short_axis_mm", raw.get("short_axis_mm")),
-        volume_mm3=float(volume) if isinstance(volume, (int, float)) else None,
+        volume_mm3=None if volume is None else float(volume),
         prior=_prior(nodule_id, raw.get("prior")),
         slow_growing=_flag(nodule_id, "slow_growing", raw.get("slow_growing")),
         suspicious_features=tuple(str(f) for f in features),
@@ -288,6 +287,10 @@ def parse_findings(data: Any) -> Findings:
         if nodule.prior is not None and exam.baseline:
             raise FindingError(
                 nodule.id, "prior", "a prior measurement on a baseline exam (prior_exam_date null)"
+            )
+        if nodule.slow_growing and exam.baseline:
+            raise FindingError(
+                nodule.id, "slow_growing", "slow growth needs earlier exams; this is a baseline"
             )
     ids = [n.id for n in nodules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})

@@ -89,20 +89,48 @@ PART_SOLID_ROWS = (
         (SOLID, 6, 8),
     ),
     _row("4B", "baseline", "part-solid with solid component >= 8 mm at baseline", (SOLID, 8, None)),
-    _row("3", "new", "new part-solid < 6 mm total mean diameter", (MEAN, None, 6)),
+    _row(
+        "3",
+        "new",
+        "new part-solid < 6 mm total mean diameter",
+        (MEAN, None, 6),
+        (SOLID, None, 4),
+    ),
     _row(
         "4A",
         "new",
-        "new part-solid >= 6 mm with solid component < 4 mm",
+        "new part-solid >= 6 mm total with solid component < 4 mm",
         (MEAN, 6, None),
         (SOLID, None, 4),
     ),
-    _row("4B", "new", "new part-solid with solid component >= 4 mm", (SOLID, 4, None)),
-    _row("3", "growing", "growing part-solid < 6 mm total mean diameter", (MEAN, None, 6)),
+    _row(
+        "4B",
+        "new",
+        "new part-solid with solid component >= 4 mm",
+        (MEAN, 6, None),
+        (SOLID, 4, None),
+    ),
+    Row(
+        "4B",
+        "new",
+        ((MEAN, None, 6), (SOLID, 4, None)),
+        "new part-solid < 6 mm total with solid component >= 4 mm",
+        unchecked="v2022 puts a new part-solid nodule < 6 mm total at 3 and a new solid component "
+        ">= 4 mm at 4B; this nodule meets both cells and we take the more suspicious one.",
+    ),
+    Row(
+        "4A",
+        "growing",
+        ((MEAN, None, 6), (SOLID, None, 4)),
+        "growing part-solid < 6 mm total with solid component < 4 mm",
+        unchecked="v2022's 4A cell (new or growing solid component < 4 mm) follows '>= 6 mm total "
+        "mean diameter' and its 3 cell names only new nodules < 6 mm; a growing one < 6 mm has no "
+        "cell. 4A is our reading (growth is what v2022 treats as suspicious, as for solid).",
+    ),
     _row(
         "4A",
         "growing",
-        "growing part-solid >= 6 mm with solid component < 4 mm",
+        "growing part-solid >= 6 mm total with solid component < 4 mm",
         (MEAN, 6, None),
         (SOLID, None, 4),
     ),

@@ -104,10 +104,39 @@ def test_part_solid_at_baseline(mean, solid, expected):
 
 @pytest.mark.parametrize(
     ("mean", "solid", "expected"),
-    [(5.9, 2.0, "3"), (6.0, 3.9, "4A"), (12.0, 3.9, "4A"), (12.0, 4.0, "4B")],
+    [
+        (5.9, 2.0, "3"),  # new < 6 mm total
+        (5.9, 3.9, "3"),
+        (6.0, 3.9, "4A"),  # new, solid component < 4 mm
+        (12.0, 3.9, "4A"),
+        (6.0, 4.0, "4B"),  # new solid component >= 4 mm
+        (12.0, 4.0, "4B"),
+        (5.9, 4.0, "4B"),  # meets the 3 and the 4B cell: the more suspicious one (our reading)
+    ],
 )
 def test_new_part_solid(mean, solid, expected):
     assert category(FOLLOW_UP, nodule("part_solid", mean, solid)) == expected
+
+
+@pytest.mark.parametrize(
+    ("prior_solid", "solid", "expected"),
+    [(2.0, 3.9, "4A"), (2.3, 3.9, "4A"), (2.4, 4.0, "4B"), (3.0, 8.0, "4B"), (2.4, 3.9, "2")],
+)
+def test_growing_solid_component(prior_solid, solid, expected):
+    """Up by more than 1.5 mm is growth; up by exactly 1.5 mm is stable (3 steps down to 2)."""
+    prior = {"mean_diameter_mm": 12.0, "solid_component_mm": prior_solid}
+    grown = nodule("part_solid", 12.0, solid, prior={**prior, "density_type": "part_solid"})
+    result = lung_rads(FOLLOW_UP, grown)
+    assert result["category"] == expected
+    rule = result["nodules"][0]["rule"]
+    assert ("solid component up by more than 1.5 mm" in rule) is (expected != "2")
+
+
+def test_growing_part_solid_under_6_mm_is_4a_and_marked_as_our_reading():
+    prior = {"mean_diameter_mm": 3.5, "solid_component_mm": 1.0, "density_type": "part_solid"}
+    result = lung_rads(FOLLOW_UP, nodule("part_solid", 5.5, 2.0, prior=prior))
+    assert result["category"] == "4A"
+    assert "no cell" in result["nodules"][0]["unchecked"]
 
 
 def test_growing_solid_component_of_the_issue_example():
@@ -316,3 +345,44 @@ def test_lung_rads_is_for_reference_on_incidental_exams():
     result = lung_rads(incidental, nodule("solid", 7.0))
     assert result["applicable"] is False and result["category"] == "3"
     assert lung_rads(BASELINE, nodule("solid", 7.0))["applicable"] is True
+
+
+def test_growth_window_ends_12_calendar_months_after_the_prior():
+    grown = nodule("solid", 7.6, prior={"mean_diameter_mm": 6.0, "density_type": "solid"})
+    on_the_day = dict(FOLLOW_UP, date="2026-03-01", prior_exam_date="2025-03-01")
+    a_day_late = dict(FOLLOW_UP, date="2026-03-02", prior_exam_date="2025-03-01")
+    assert category(on_the_day, grown) == "4A"
+    assert category(a_day_late, grown) == "2"
+
+
+def test_exam_takes_4x_over_4b():
+    result = lung_rads(
+        BASELINE,
+        nodule("solid", 16.0, id="N1"),
+        nodule("solid", 7.0, id="N2", suspicious_features=["spiculation"]),
+    )
+    assert [n["category"] for n in result["nodules"]] == ["4B", "4X"]
+    assert result["category"] == "4X" and "N2" in result["rule"]
+
+
+def _sizes_around(bounds):
+    edges = {b for b in bounds if b is not None}
+    values = {0.0, 50.0} | {round(e + d, 1) for e in edges for d in (-0.1, 0.0, 0.1)}
+    return sorted(v for v in values if v >= 0)
+
+
+@pytest.mark.parametrize("density", ["solid", "part_solid", "ground_glass"])
+@pytest.mark.parametrize("when", ["baseline", "new", "growing"])
+def test_size_rows_have_no_gap_and_no_overlap(density, when):
+    """Every size (and solid component no larger than it) falls in exactly one row."""
+    from nodule_desk.guidelines import lung_rads_table as table
+
+    rows = [r for r in table.ROWS_BY_DENSITY[density] if r.when == when]
+    bounds = [x for r in rows for _, lo, hi in r.bounds for x in (lo, hi)]
+    sizes = _sizes_around(bounds)
+    for mean in sizes:
+        solids = [s for s in sizes if s <= mean] if density == "part_solid" else [None]
+        for solid in solids:
+            measures = {table.MEAN: mean, table.SOLID: solid}
+            hits = [r.text for r in rows if r.matches(when, measures)]
+            assert len(hits) == 1, (mean, solid, hits)
