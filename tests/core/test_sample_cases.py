@@ -24,7 +24,7 @@ from sample_cases.anatomy import LUNG_HU, PatientPose
 from sample_cases.blocks import make_nodule_block
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series
 from sample_cases.generate import COMPLETE_MARKER, generate
-from sample_cases.nodules import NoduleSpec, render_nodule
+from sample_cases.nodules import NoduleSpec, longest_diameter_3d_mm, render_nodule
 from sample_cases.phantom import chest_geometry, make_chest_case, make_chest_ct
 
 REPO = Path(__file__).resolve().parents[2]
@@ -237,3 +237,43 @@ def test_nodule_block_hides_what_the_context_covers(context: str) -> None:
     assert truth.center_lps_mm == (0.0, 0.0, 0.0)
     assert -40 < _mean_hu_around(volume, [-1.0, 0.0, 0.0]) < 100
     assert abs(_mean_hu_around(volume, [-12.0, 0.0, 0.0], half=2) - LUNG_HU) < 15
+
+
+def _pixel_data_and_truth(root: Path) -> dict[str, bytes]:
+    files = sorted(root.glob("*/*/CT*.dcm")) + sorted(root.glob("*/*/truth.json"))
+    return {
+        str(p.relative_to(root)): (
+            pydicom.dcmread(p).PixelData if p.suffix == ".dcm" else p.read_bytes()
+        )
+        for p in files
+    }
+
+
+def test_generator_gives_the_same_pixels_twice(generated: Path, tmp_path: Path) -> None:
+    generate(tmp_path, patients=1, matrix=160, coverage_mm=120.0, workers=2)
+    again = _pixel_data_and_truth(tmp_path)
+    assert len(again) > 100
+    assert again == _pixel_data_and_truth(generated)
+
+
+@pytest.mark.parametrize(
+    ("shape", "diameter_mm", "expected_mm"),
+    [("sphere", 4.0, 4.0), ("sphere", 25.0, 25.0), ("ellipsoid", 12.6, 12.6)],
+)
+def test_longest_3d_diameter_of_simple_shapes(
+    shape: str, diameter_mm: float, expected_mm: float
+) -> None:
+    tilted = (0.6, -0.8, 0.0, 0.48, 0.36, -0.8, 0.64, 0.48, 0.6)
+    spec = NoduleSpec((1.0, 2.0, 3.0), diameter_mm, shape=shape, orientation=tilted)
+    assert longest_diameter_3d_mm(spec) == pytest.approx(expected_mm, abs=0.05)
+
+
+def test_tilted_ellipsoid_is_longer_in_3d_than_on_any_axial_image() -> None:
+    geometry = chest_geometry((40, 40, 40), (0.5, 0.5, 0.5))
+    volume = CTVolume(np.full(geometry.shape_kji, LUNG_HU, np.float32), geometry)
+    c, s = np.cos(np.radians(60)), np.sin(np.radians(60))
+    tilted_out_of_plane = (c, 0.0, -s, 0.0, 1.0, 0.0, s, 0.0, c)
+    spec = NoduleSpec((0.0, 0.0, 0.0), 12.0, shape="ellipsoid", orientation=tilted_out_of_plane)
+    truth = render_nodule(volume, spec)
+    assert truth.longest_diameter_3d_mm == pytest.approx(12.0, abs=0.05)
+    assert truth.long_axis_mm < 11.0
