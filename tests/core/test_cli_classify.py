@@ -66,6 +66,16 @@ def test_contract_example(tmp_path):
     assert answer["fleischner"]["applicable"] is False
     assert answer["c_lung_rads"]["category"] == "3"
     assert answer["screening_positive"] is True
+    assert "tissue sampling" in lung_rads["management"] and "组织取样" in lung_rads["management_zh"]
+    assert lung_rads["follow_up_months"] is None
+    assert answer["c_lung_rads"]["follow_up_months"] == 3
+    assert answer["c_lung_rads"]["follow_up_date"] == "2026-06-01"
+    assert lung_rads["nodules"][0]["measures"] == {
+        "mean_diameter_mm": 11.0,
+        "solid_component_mm": 6.5,
+        "prior_mean_diameter_mm": 10.0,
+        "prior_solid_component_mm": 3.0,
+    }
 
 
 def test_incidental_with_axes_only(tmp_path):
@@ -104,6 +114,8 @@ def test_incidental_with_axes_only(tmp_path):
     [
         ({"mean_diameter_mm": None, "long_axis_mm": None}, "mean_diameter_mm"),
         ({"density_type": "cloudy"}, "density_type"),
+        ({"location": "mediastinal"}, "location"),
+        ({"solid_component_mm": None}, "solid_component_mm"),
     ],
 )
 def test_unclassifiable_finding_exits_2_naming_nodule_and_field(tmp_path, change, words):

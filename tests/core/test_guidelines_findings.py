@@ -101,3 +101,40 @@ def test_part_solid_prior_needs_its_solid_component():
     with pytest.raises(FindingError) as raised:
         parse_findings({"exam": exam, "nodules": [current]})
     assert (raised.value.nodule_id, raised.value.field) == ("N3", "prior.solid_component_mm")
+
+
+def test_mean_of_axes_is_exact_decimal_arithmetic():
+    """(6.05 + 5.85) / 2 is 5.949999... in binary floating point; the guideline's 5.95 is 6.0."""
+    assert (6.05 + 5.85) / 2 < 5.95
+    findings = parse_findings(
+        {
+            "exam": {"date": "2026-03-01", "prior_exam_date": None},
+            "nodules": [
+                {"id": "N1", "density_type": "solid", "long_axis_mm": 6.05, "short_axis_mm": 5.85}
+            ],
+        }
+    )
+    assert round_mm(findings.nodules[0].mean_diameter_mm, "0.1") == Decimal("6.0")
+
+
+@pytest.mark.parametrize(
+    ("change", "exam", "field"),
+    [
+        ({"volume_mm3": "big"}, {}, "volume_mm3"),
+        ({"volume_mm3": -3}, {}, "volume_mm3"),
+        ({"slow_growing": True}, {}, "slow_growing"),
+        ({"slow_growing": "yes"}, {"prior_exam_date": "2025-03-01"}, "slow_growing"),
+        ({"fat_containing": "no"}, {}, "fat_containing"),
+        ({"malignancy_probability": 1.5}, {}, "malignancy_probability"),
+        ({"density_type": "cyst"}, {}, "cyst"),
+        ({"density_type": "cyst", "cyst": {"wall": "medium"}}, {}, "cyst.wall"),
+        ({"location": "airway", "airway_level": "lobar"}, {}, "airway_level"),
+    ],
+)
+def test_bad_nodule_fields_name_nodule_and_field(change, exam, field):
+    nodule = {"id": "N9", "density_type": "solid", "mean_diameter_mm": 5.0, **change}
+    data = {"exam": {"date": "2026-03-01", "prior_exam_date": None, **exam}, "nodules": [nodule]}
+    with pytest.raises(FindingError) as raised:
+        parse_findings(data)
+    assert (raised.value.nodule_id, raised.value.field) == ("N9", field)
+    assert "N9" in str(raised.value) and field in str(raised.value)
