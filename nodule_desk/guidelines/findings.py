@@ -37,11 +37,16 @@ def round_mm(value: Decimal | float | int, step: str) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(step), rounding=ROUND_HALF_UP)
 
 
+LUNG_RADS_CATEGORIES = ("1", "2", "3", "4A", "4B", "4X")
+
+
 @dataclass(frozen=True)
 class PriorFinding:
     mean_diameter_mm: Decimal
     solid_component_mm: Decimal | None
     density_type: str
+    lung_rads_category: str | None = None
+    """The category the prior exam gave this nodule, when known (drives stepped management)."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,12 @@ def _prior(nodule_id: str, raw: Any) -> PriorFinding | None:
     solid = _mm(nodule_id, "prior.solid_component_mm", raw.get("solid_component_mm"))
     if density == "part_solid" and solid is None:
         raise FindingError(nodule_id, "prior.solid_component_mm", "missing for a part-solid prior")
-    return PriorFinding(mean, solid, density)
+    category = raw.get("lung_rads_category")
+    if category is not None:
+        category = _choice(
+            nodule_id, "prior.lung_rads_category", str(category).upper(), LUNG_RADS_CATEGORIES
+        )
+    return PriorFinding(mean, solid, density, category)
 
 
 def _cyst(nodule_id: str, raw: dict[str, Any]) -> Cyst | None:

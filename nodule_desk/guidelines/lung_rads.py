@@ -89,19 +89,29 @@ def _prior_sizes(prior: PriorFinding) -> dict[str, float | None]:
     return _sizes(prior.mean_diameter_mm, prior.solid_component_mm)
 
 
+def _prior_category(prior: PriorFinding) -> tuple[str | None, str]:
+    """The category the prior exam gave, else the one its size gives at baseline (said so)."""
+    if prior.lung_rads_category is not None:
+        return prior.lung_rads_category, f"prior Lung-RADS {prior.lung_rads_category}"
+    if prior.density_type not in table.ROWS_BY_DENSITY:
+        return None, "prior was not a nodule"
+    row = _lookup(prior.density_type, "baseline", _prior_sizes(prior))
+    return row.category, f"prior {row.text} (its category read from its size)"
+
+
 def _stable(finding: Finding, sizes: dict[str, float | None]) -> tuple[str, str]:
+    """v2022 size-threshold note, then stepped management (4A -> 3 -> 2) for a stable nodule."""
     assert finding.prior is not None
     now = _lookup(finding.density_type, "baseline", sizes)
-    prior_density = finding.prior.density_type
-    if prior_density not in table.ROWS_BY_DENSITY:
-        return now.category, f"{now.text} (by size; prior was not a nodule)"
-    before = _lookup(prior_density, "baseline", _prior_sizes(finding.prior))
-    if rank(now.category) > rank(before.category):
-        return now.category, f"{now.text} (reached a higher size category)"
-    stepped = table.STEPPED_DOWN.get(before.category, before.category)
-    if stepped != before.category:
-        return stepped, f"{before.category} stable or decreased: stepped management to {stepped}"
-    return stepped, f"stable or decreased since the prior ({before.text})"
+    before, said = _prior_category(finding.prior)
+    if before is None:
+        return now.category, f"{now.text} (by size; {said})"
+    if rank(now.category) > rank(before):
+        return now.category, f"{now.text} (reached a higher size category than the {said})"
+    stepped = table.STEPPED_DOWN.get(before, before)
+    if stepped != before:
+        return stepped, f"{before} stable or decreased: stepped management to {stepped} ({said})"
+    return stepped, f"stable or decreased since the prior ({said})"
 
 
 _CYST_CHANGE_4B = {

@@ -386,3 +386,27 @@ def test_size_rows_have_no_gap_and_no_overlap(density, when):
             measures = {table.MEAN: mean, table.SOLID: solid}
             hits = [r.text for r in rows if r.matches(when, measures)]
             assert len(hits) == 1, (mean, solid, hits)
+
+
+def test_stepped_management_starts_from_the_prior_exams_category_when_given():
+    """A new 7 mm solid nodule was 4A; stable at its 3-month LDCT it is 3, not 2."""
+    three_months = dict(FOLLOW_UP, prior_exam_date="2025-12-01")
+    prior = {"mean_diameter_mm": 7.0, "density_type": "solid"}
+    known = nodule("solid", 7.2, prior={**prior, "lung_rads_category": "4A"})
+    result = lung_rads(three_months, known)
+    assert result["category"] == "3"
+    assert "prior Lung-RADS 4A" in result["nodules"][0]["rule"]
+    unknown = lung_rads(three_months, nodule("solid", 7.2, prior=prior))
+    assert unknown["category"] == "2"
+    assert "read from its size" in unknown["nodules"][0]["rule"]
+
+
+def test_prior_category_must_be_a_lung_rads_category():
+    bad = nodule(
+        "solid",
+        7.0,
+        prior={"mean_diameter_mm": 7.0, "density_type": "solid", "lung_rads_category": "5"},
+    )
+    with pytest.raises(FindingError) as raised:
+        lung_rads(FOLLOW_UP, bad)
+    assert raised.value.field == "prior.lung_rads_category"
