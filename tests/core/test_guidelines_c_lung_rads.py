@@ -36,6 +36,7 @@ def classify(*nodules):
         ("solid", 18.0, None, "4"),
         ("part_solid", 5.9, 3.0, "1"),
         ("part_solid", 6.0, 5.9, "2"),
+        ("part_solid", 15.0, 5.9, "2"),
         ("part_solid", 12.0, 6.0, "3"),
         ("part_solid", 12.0, 9.9, "3"),
         ("part_solid", 12.0, 10.0, "4"),
@@ -58,9 +59,13 @@ def test_calcified_is_0_and_management_intervals():
     assert months == {5.0: 12, 7.0: 6, 12.0: 3, 20.0: None}
 
 
-@pytest.mark.parametrize(("probability", "expected"), [(0.49, "2"), (0.5, "4")])
-def test_model_probability_raises_2_or_3_to_4(probability, expected):
-    flagged = nodule("solid", 7.0, malignancy_probability=probability)
+@pytest.mark.parametrize(
+    ("mean", "probability", "expected"),
+    [(7.0, 0.49, "2"), (7.0, 0.5, "4"), (12.0, 0.49, "3"), (12.0, 0.5, "4"), (5.0, 0.9, "1")],
+)
+def test_model_probability_raises_2_or_3_to_4(mean, probability, expected):
+    """Table 1, category 4: 'Category 2 or 3 nodules with a ... malignant probability >= 0.5'."""
+    flagged = nodule("solid", mean, malignancy_probability=probability)
     assert classify(flagged)["c_lung_rads"]["category"] == expected
 
 
