@@ -169,6 +169,18 @@ SUSPICIOUS_SOLID_COMMENT = (
 )
 
 
+NO_COVERED_NODULE = (
+    "no nodule that Table 1 covers (benign, airway and cyst findings are outside it)"
+)
+EXCLUSIONS_ZH = {
+    "lung cancer screening exam: use Lung-RADS": "肺癌筛查检查：请使用 Lung-RADS",
+    f"patient under {MIN_AGE_YEARS} years": f"患者年龄小于 {MIN_AGE_YEARS} 岁",
+    "patient with known primary cancer": "患者已知患有原发恶性肿瘤",
+    "immunocompromised patient": "免疫功能低下患者",
+    NO_COVERED_NODULE: "无 Fleischner 表 1 适用的结节（良性、气道结节和囊性病变不在其内）",
+}
+
+
 def exclusion(exam: Exam) -> str | None:
     """Why Fleischner 2017 does not apply to this exam, or None."""
     if exam.context == "screening":
@@ -208,14 +220,14 @@ def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
         n for n in nodules if not n.benign and n.location != "airway" and n.density_type != "cyst"
     ]
     if reason is None and not covered:
-        reason = "no nodule that Table 1 covers (benign, airway and cyst findings are outside it)"
+        reason = NO_COVERED_NODULE
     if reason is not None:
         return {
             **result,
             "applicable": False,
             "reason": reason,
             "recommendation": f"Not applicable: {reason}.",
-            "recommendation_zh": "不适用。",
+            "recommendation_zh": f"不适用：{EXCLUSIONS_ZH[reason]}。",
             "rule": f"exclusion: {reason}",
             "follow_up_months": None,
             "nodules": [],

@@ -158,6 +158,24 @@ def test_exclusions(exam, reason):
     result = fleischner(nodule("solid", 10.0), **exam)
     assert not result["applicable"]
     assert reason in result["reason"]
+    assert (
+        result["recommendation_zh"].startswith("不适用：") and len(result["recommendation_zh"]) > 6
+    )
+
+
+def test_only_benign_airway_or_cyst_findings_are_outside_table_1():
+    result = fleischner(nodule("solid", 12.0, calcification="benign"))
+    assert result["applicable"] is False and "Table 1" in result["reason"]
+    assert "良性" in result["recommendation_zh"]
+
+
+@pytest.mark.parametrize(("mean", "expected"), [(9.4, "No routine follow-up."), (9.5, None)])
+def test_typical_perifissural_nodule_under_10_mm(mean, expected):
+    result = fleischner(nodule("solid", mean, location="perifissural"), high_risk=True)
+    if expected is None:  # rounds to 10 mm: Table 1, single solid > 8 mm
+        assert result["recommendation"].startswith("Consider CT at 3 months")
+    else:
+        assert result["recommendation"].startswith(expected.rstrip("."))
 
 
 def test_age_35_is_covered():
