@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
-
 from sample_cases.anatomy import ChestAnatomy, PatientPose
+from sample_cases.placement import juxtapleural_centre, juxtavascular_centre
 
 
 @dataclass(frozen=True)
@@ -54,30 +53,6 @@ class PatientRecipe:
     nodules: tuple[NoduleCourse, ...]
 
 
-def _pleural(x_wall: float, y: float, z: float, diameter_mm: float) -> tuple[float, float, float]:
-    """A centre just inside the lateral pleura at ``x_wall``: the nodule touches the chest wall."""
-    inward = -np.sign(x_wall)
-    return (x_wall + inward * 0.3 * diameter_mm, y, z)
-
-
-def juxtavascular_centre(
-    seed: int, diameter_mm: float, near_mm: tuple[float, float, float]
-) -> tuple[float, float, float]:
-    """A centre beside the vessel (radius 1.2-2.5 mm) nearest ``near_mm``, overlapping its edge."""
-    anatomy = ChestAnatomy(seed=seed)
-    candidates = [t for t in anatomy.vessels if 1.2 <= t.radius_end_mm <= 2.5]
-    mids = np.array([(np.asarray(t.start_mm) + np.asarray(t.end_mm)) / 2 for t in candidates])
-    tube = candidates[int(np.argmin(np.linalg.norm(mids - np.asarray(near_mm), axis=1)))]
-    axis = np.asarray(tube.end_mm) - np.asarray(tube.start_mm)
-    side = np.cross(axis, (0.0, 0.0, 1.0))
-    if np.linalg.norm(side) < 1e-6:
-        side = np.cross(axis, (1.0, 0.0, 0.0))
-    side /= np.linalg.norm(side)
-    radius = (tube.radius_start_mm + tube.radius_end_mm) / 2
-    mid = (np.asarray(tube.start_mm) + np.asarray(tube.end_mm)) / 2
-    return tuple(float(v) for v in mid + side * (diameter_mm / 2 + 0.3 * radius))  # type: ignore[return-value]
-
-
 def sample_patients() -> tuple[PatientRecipe, ...]:
     """Four patients; their nodules cover what a lung-nodule clinic sees (issue 3's list)."""
     date = dt.date
@@ -97,7 +72,7 @@ def sample_patients() -> tuple[PatientRecipe, ...]:
                 NoduleCourse(2, (72.0, 20.0, 10.0), (6.0, 6.0), "stable", shape="lobulated"),
                 NoduleCourse(
                     3,
-                    _pleural(-126.0, 2.0, -10.0, 7.0),
+                    juxtapleural_centre(ChestAnatomy(seed=101), 7.0, (-90.0, 2.0, -10.0)),
                     (7.0, 7.0),
                     "stable",
                     context="juxtapleural",

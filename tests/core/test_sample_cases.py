@@ -20,12 +20,13 @@ from pydicom.uid import CTImageStorage
 
 from nodule_desk.dicom.load import load_series_dir
 from nodule_desk.volume import CTVolume, VolumeGeometry
-from sample_cases.anatomy import LUNG_HU, PatientPose
+from sample_cases.anatomy import LUNG_HU, ChestAnatomy, PatientPose
 from sample_cases.blocks import make_nodule_block
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series
 from sample_cases.generate import COMPLETE_MARKER, generate
 from sample_cases.nodules import NoduleSpec, longest_diameter_3d_mm, render_nodule
 from sample_cases.phantom import chest_geometry, make_chest_case, make_chest_ct
+from sample_cases.placement import juxtapleural_centre
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -277,3 +278,23 @@ def test_tilted_ellipsoid_is_longer_in_3d_than_on_any_axial_image() -> None:
     truth = render_nodule(volume, spec)
     assert truth.longest_diameter_3d_mm == pytest.approx(12.0, abs=0.05)
     assert truth.long_axis_mm < 11.0
+
+
+def test_juxtapleural_centre_puts_the_nodule_against_the_chest_wall() -> None:
+    anatomy = ChestAnatomy(seed=5)
+    centre = juxtapleural_centre(anatomy, 10.0, (-80.0, 0.0, 0.0))
+    assert centre[0] == pytest.approx(-126.0 + 3.0, abs=0.1)
+    volume, (truth,) = make_chest_case(
+        (8, 200, 200),
+        (1.6, 1.6, 2.5),
+        5,
+        nodules=[NoduleSpec(centre, 10.0)],
+        anatomy=anatomy,
+        noise_hu=0.0,
+    )
+    cap_mm3 = np.pi * 2.0**2 * (3 * 5.0 - 2.0) / 3
+    sphere_mm3 = 4 / 3 * np.pi * 5.0**3
+    assert truth.volume_mm3 == pytest.approx(sphere_mm3 - cap_mm3, rel=0.03)
+    assert _mean_hu_around(volume, [centre[0] - 4.0, centre[1], centre[2]], half=0) > -200
+    with pytest.raises(ValueError, match="not inside a lung"):
+        juxtapleural_centre(anatomy, 10.0, (0.0, 60.0, 0.0))
