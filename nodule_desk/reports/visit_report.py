@@ -56,7 +56,9 @@ def _age_years(birth_date: str | None, on: dt.date) -> int | None:
     return relativedelta(on, born).years if born else None
 
 
-def _finding(current: Measurement, prior: Measurement | None) -> dict[str, Any]:
+def _finding(
+    current: Measurement, prior: Measurement | None, prior_category: str | None = None
+) -> dict[str, Any]:
     features = set(current.features)
     finding: dict[str, Any] = {
         "id": current.nodule_label,
@@ -81,6 +83,8 @@ def _finding(current: Measurement, prior: Measurement | None) -> dict[str, Any]:
             "density_type": prior.density_type,
             "volume_mm3": prior.volume_mm3,
         }
+        if prior_category:
+            finding["prior"]["lung_rads_category"] = prior_category
     return finding
 
 
@@ -114,7 +118,10 @@ def classification_input(
     if high_risk is not None:
         exam["high_risk"] = high_risk
     pairs = _measurements_with_priors(store, study, prior, patient_id)
-    return {"exam": exam, "nodules": [_finding(m, p) for m, p in pairs]}
+    prior_report = store.current_report(prior.study_uid) if prior else None
+    prior_categories = prior_report.content.get("nodule_categories", {}) if prior_report else {}
+    nodules = [_finding(m, p, prior_categories.get(m.nodule_label)) for m, p in pairs]
+    return {"exam": exam, "nodules": nodules}
 
 
 def draft_report(

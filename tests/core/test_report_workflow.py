@@ -160,3 +160,38 @@ def test_incidental_exam_is_drafted_from_fleischner(measured_visit):
     assert content["exam_category"] is None
     assert "6" in content["management"] and content["follow_up_months"] == 6
     assert content["follow_up_date"] == "2026-09-01"
+
+
+def test_follow_up_findings_carry_the_prior_and_its_category(tmp_path: Path):
+    from nodule_desk.store import MeasurementValues
+
+    volume, _ = make_phantom(PhantomSpec(7.0, density="solid", slice_mm=1.25))
+    visits = []
+    for date in (dt.date(2025, 3, 1), dt.date(2026, 3, 2)):
+        identity = SeriesIdentity("RW-2", "Gao^Yu", date, patient_birth_date=dt.date(1959, 1, 1))
+        write_ct_series(volume, tmp_path / date.isoformat(), identity)
+        visits.append(identity)
+    with Store.open(tmp_path / "store.sqlite") as store:
+        store.add_scan_result(scan_paths([tmp_path]))
+        nodule = store.create_nodule("RW-2")
+        for identity, mean in zip(visits, (7.0, 7.4), strict=True):
+            store.add_measurement(
+                nodule.id,
+                identity.series_uid,
+                MeasurementValues(
+                    center_lps_mm=(0.0, 0.0, 0.0),
+                    long_axis_mm=mean + 0.3,
+                    short_axis_mm=mean - 0.3,
+                    mean_diameter_mm=mean,
+                    volume_mm3=180.0,
+                    density_type="solid",
+                ),
+            )
+        baseline = draft_report(store, visits[0].study_uid, SETTINGS)
+        store.sign(baseline.id, user="Gao^Yu")
+        findings = classification_input(store, visits[1].study_uid, "screening")
+        follow_up = draft_report(store, visits[1].study_uid, SETTINGS)
+    prior = findings["nodules"][0]["prior"]
+    assert findings["exam"]["prior_exam_date"] == "2025-03-01"
+    assert prior["mean_diameter_mm"] == 7.0 and prior["lung_rads_category"] == "3"
+    assert follow_up.content["exam_category"] == "2"  # stable 3 steps down to 2 at 12 months
