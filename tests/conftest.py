@@ -13,7 +13,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Each test gets its own data dir and Qt settings, never the user's."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("NODULE_DESK_HOME", str(home / "data"))

@@ -21,15 +21,21 @@ def _imported_top_level_names(source: Path) -> set[str]:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in {
-            "import_module", "__import__"
-        }:
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        elif isinstance(node, ast.Call) and getattr(
+            node.func, "attr", getattr(node.func, "id", "")
+        ) in {"import_module", "__import__"}:
+            if (
+                node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 names.add(node.args[0].value.split(".")[0])
     return names
 
 
-@pytest.mark.parametrize("source", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(CORE)))
+@pytest.mark.parametrize(
+    "source", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(CORE))
+)
 def test_core_module_imports_no_gui_toolkit(source: Path) -> None:
     bad = _imported_top_level_names(source) & set(FORBIDDEN)
     assert not bad, f"{source} imports {sorted(bad)}"
@@ -44,7 +50,9 @@ def test_importing_every_core_module_loads_no_gui_toolkit() -> None:
         f"bad = [n for n in sys.modules if n.split('.')[0] in {FORBIDDEN!r}]\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
 
 
