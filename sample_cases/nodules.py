@@ -201,24 +201,27 @@ def longest_diameter_3d_mm(
 ) -> float:
     """Longest 3D chord of the nodule's body (spicules excluded), the parts ``exclude`` hides cut.
 
-    Independent of the image grid: the body is sampled every diameter / 40 (at most 0.25 mm) to
-    find the two farthest surface samples, then again 8 times finer in a small cube around each
-    of them; the chord is measured between those fine surface samples, which puts its error
-    below a tenth of a millimetre for any size.
+    Independent of the image grid: the body is sampled every diameter / 25 (at most 0.5 mm) to
+    find the two farthest surface samples, then twice 8 times finer in a small cube around each
+    end, re-centred on the better ends; the chord is measured between those fine surface samples,
+    which puts its error within a few hundredths of a millimetre for any size.
     """
-    step = min(0.25, spec.diameter_mm / 40)
+    step = min(0.5, spec.diameter_mm / 25)
     inside = _body_test(spec, exclude)
     body_reach_mm = spec.diameter_mm / 2 if spec.shape == "spiculated" else spec.reach_mm
-    half = body_reach_mm + 2 * step
-    ends = _farthest_surface_pair(inside, np.zeros(3), half, step)
+    ends = _farthest_surface_pair(inside, np.zeros(3), body_reach_mm + 2 * step, step)
     if ends is None:
         return 0.0
     fine = step / 8
-    near_a, near_b = (_surface_samples(inside, end, 2.5 * step, fine) for end in ends)
-    if len(near_a) == 0 or len(near_b) == 0:
-        return float(np.linalg.norm(ends[1] - ends[0]))
-    longest = np.sqrt(((near_a[:, None] - near_b[None]) ** 2).sum(axis=-1)).max()
-    return float(longest) + fine / 2
+    longest = float(np.linalg.norm(ends[1] - ends[0]))
+    for _ in range(2):
+        near_a, near_b = (_surface_samples(inside, end, 3 * step, fine) for end in ends)
+        if len(near_a) == 0 or len(near_b) == 0:
+            break
+        distance = ((near_a[:, None] - near_b[None]) ** 2).sum(axis=-1)
+        a, b = np.unravel_index(np.argmax(distance), distance.shape)
+        ends, longest = (near_a[a], near_b[b]), float(np.sqrt(distance[a, b])) + fine / 2
+    return longest
 
 
 def _surface_samples(
@@ -258,8 +261,8 @@ def _body_test(
 
     def inside(local: NDArray) -> NDArray:
         _, body = _local_inside(body_spec, local[..., 0], local[..., 1], local[..., 2])
-        if exclude is not None:
-            body = body & ~exclude(local @ rotation.T + centre)
+        if exclude is not None and body.any():
+            body[body] = ~exclude(local[body] @ rotation.T + centre)
         return body
 
     return inside
