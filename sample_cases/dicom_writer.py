@@ -81,6 +81,7 @@ def _base_dataset(identity: SeriesIdentity) -> Dataset:
     ds.InstitutionName = identity.institution_name
     ds.BodyPartExamined = "CHEST"
     ds.KVP = 120
+    ds.AcquisitionNumber = 1
     ds.PatientPosition = "FFS"
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"

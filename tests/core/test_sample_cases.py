@@ -298,3 +298,12 @@ def test_juxtapleural_centre_puts_the_nodule_against_the_chest_wall() -> None:
     assert _mean_hu_around(volume, [centre[0] - 4.0, centre[1], centre[2]], half=0) > -200
     with pytest.raises(ValueError, match="not inside a lung"):
         juxtapleural_centre(anatomy, 10.0, (0.0, 60.0, 0.0))
+
+
+def test_dicom_validator_finds_no_errors(generated: Path) -> None:
+    for truth in _truths(generated):
+        first = sorted(_series_dir(generated, truth).glob("CT*.dcm"))[0]
+        report = subprocess.run(["dciodvfy", str(first)], capture_output=True, text=True)
+        output = report.stdout + report.stderr
+        assert "CTImage" in output
+        assert "Error" not in output, output
