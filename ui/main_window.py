@@ -143,6 +143,23 @@ class MainWindow(QMainWindow):
             self.main_tool_bar.addAction(action)
         for action in getattr(self.viewer, "actions_for_tool_bar", lambda: [])():
             self.main_tool_bar.addAction(action)
+        self.edit_tools = self._create_edit_tools()
+        if self.edit_tools is not None:
+            self.main_tool_bar.addSeparator()
+            for action in self.edit_tools.actions():
+                self.main_tool_bar.addAction(action)
+                self.tools_menu.addAction(action)
+
+    def _create_edit_tools(self):  # noqa: ANN202 - EditTools | None, imported lazily
+        views = getattr(self.viewer, "views", None)
+        if not views:
+            return None
+        from nodule_desk.imaging.reslice import Orientation
+        from ui.edit_tools import EditTools
+
+        tools = EditTools(views[Orientation.AXIAL], self.nodule_panel, self)
+        tools.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        return tools
 
     def create_status_bar(self) -> None:
         self.job_label = QLabel()
@@ -164,6 +181,8 @@ class MainWindow(QMainWindow):
         self.tools_menu.setTitle(self.tr("&Tools"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.main_tool_bar.setWindowTitle(self.tr("Main toolbar"))
+        if getattr(self, "edit_tools", None) is not None:
+            self.edit_tools.retranslate_ui()
         texts = {
             self.import_action: (
                 self.tr("&Import folder…"),

@@ -1,6 +1,7 @@
 """Painting into a nodule mask on its own grid: the paint / erase brush, headless.
 
-The brush is a disc of radius r mm on one slice of the mask's grid, centred at a world LPS point.
+The brush is a disc of radius r mm centred at a world LPS point, on the mask grid's slices that lie
+within the displayed slice's thickness (a mask grid is often finer along z than the series).
 Painting past the grid's border grows the grid (new voxels are outside the nodule) instead of
 clipping the stroke silently.
 """
@@ -22,8 +23,11 @@ def paint_disc(
     centre_lps_mm: Sequence[float],
     radius_mm: float,
     paint: bool = True,
+    depth_mm: float = 0.0,
 ) -> tuple[NDArray[np.bool_], VolumeGeometry]:
-    """The mask with a disc set (paint) or cleared (erase) on the grid slice through the point.
+    """The mask with a disc set (paint) or cleared (erase) on the grid slices through the point
+    (those whose centres lie within depth_mm / 2 of the nearest one along k, boundaries included,
+    so neighbouring displayed slices overlap rather than leave a grid slice unpainted).
 
     Returns a new (mask, geometry); the grid is padded when a painted disc reaches past it.
     """
@@ -32,7 +36,9 @@ def paint_disc(
     reach = np.array([radius_mm / spacing[0], radius_mm / spacing[1], 0.0])
     low = np.floor(centre - reach).astype(int)
     high = np.ceil(centre + reach).astype(int)
-    low[2] = high[2] = int(np.rint(centre[2]))
+    half_depth = int(np.floor(max(depth_mm, 0.0) / 2 / spacing[2] + 1e-6))
+    nearest_k = int(np.rint(centre[2]))
+    low[2], high[2] = nearest_k - half_depth, nearest_k + half_depth
     mask = np.asarray(mask, dtype=bool)
     if paint:
         mask, geometry, shift = _grow_to_hold(mask, geometry, low, high)
@@ -47,7 +53,8 @@ def paint_disc(
     distance_mm = np.hypot((i - centre[0]) * spacing[0], (j - centre[1]) * spacing[1])
     inside = distance_mm <= radius_mm
     edited = mask.copy()
-    edited[low[2], j[inside], i[inside]] = paint
+    for k in range(low[2], high[2] + 1):
+        edited[k, j[inside], i[inside]] = paint
     return edited, geometry
 
 

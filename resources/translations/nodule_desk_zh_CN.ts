@@ -2,6 +2,41 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>EditTools</name>
+    <message>
+        <source>Caliper</source>
+        <translation>卡尺</translation>
+    </message>
+    <message>
+        <source>Caliper (C): drag the long axis, then the short axis; Esc cancels</source>
+        <translation>卡尺（C）：先拖出长径，再拖出短径；Esc 取消</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Brush (B): paint the nodule mask, shift erases, [ ] radius, Enter applies</source>
+        <translation>画笔（B）：修改结节掩膜，按住 Shift 擦除，[ ] 调整半径，回车应用</translation>
+    </message>
+    <message>
+        <source>No nodule to give the caliper&apos;s axes to: measure one first.</source>
+        <translation>没有可接收卡尺测量的结节：请先测量一个结节。</translation>
+    </message>
+    <message>
+        <source>Select a measured nodule to correct its mask.</source>
+        <translation>请选择一个已测量的结节以修正其掩膜。</translation>
+    </message>
+    <message>
+        <source>The edited mask is empty; nothing was stored.</source>
+        <translation>编辑后的掩膜为空，未保存。</translation>
+    </message>
+    <message>
+        <source>%1 mm</source>
+        <translation>%1 毫米</translation>
+    </message>
+</context>
+<context>
     <name>Jobs</name>
     <message>
         <source>Cannot read file %1: %2</source>

@@ -37,3 +37,13 @@ def test_erasing_outside_the_grid_changes_nothing():
     far = GEOMETRY.index_to_world_lps_mm((100, 100, 2))
     erased, geometry = paint_disc(mask, GEOMETRY, far, 2.0, paint=False)
     assert erased.all() and geometry == GEOMETRY
+
+
+def test_depth_covers_the_finer_grid_slices_inside_one_displayed_slice():
+    geometry = VolumeGeometry((9, 20, 20), (0.5, 0.5, 0.625), (0.0, 0.0, 0.0))
+    mask = np.zeros(geometry.shape_kji, dtype=bool)
+    centre = geometry.index_to_world_lps_mm((10, 10, 4))
+    painted, _ = paint_disc(mask, geometry, centre, 2.0, depth_mm=1.25)
+    assert [bool(painted[k].any()) for k in range(9)] == [False] * 3 + [True] * 3 + [False] * 3
+    thin, _ = paint_disc(mask, geometry, centre, 2.0, depth_mm=0.0)
+    assert [k for k in range(9) if thin[k].any()] == [4]
