@@ -344,4 +344,7 @@ class EditTools(QObject):
         for tip in (start, end):
             painter.drawEllipse(tip, 2.5, 2.5)
         text = self.tr("%1 mm").replace("%1", f"{length_mm:.1f}")
+        painter.setPen(QColor(0, 0, 0, 200))
+        painter.drawText(end + QPointF(7, -5), text)
+        painter.setPen(CALIPER_COLOUR)
         painter.drawText(end + QPointF(6, -6), text)

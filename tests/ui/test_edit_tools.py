@@ -148,3 +148,17 @@ def test_brush_escape_discards_and_restores_the_outline(qtbot, nodule_store):  #
     assert tools.brush_radius_mm == 10.0
     qtbot.keyClick(axial, Qt.Key.Key_BracketLeft)
     assert tools.brush_radius_mm == 9.0
+
+
+def test_the_3d_view_gets_each_nodule_surface_in_its_colour(qtbot, nodule_store):  # noqa: F811
+    from ui.nodule_panel_dock import NODULE_COLOURS
+
+    store, truth, _ = nodule_store
+    window, _ = measured_window(qtbot, store, truth)
+    window.view_3d_action.trigger()  # the 3D view is made after the nodule was measured
+    qtbot.waitUntil(lambda: window.view_3d is not None, timeout=10000)
+    surfaces = [surface for _, surface in window.view_3d._surface_actors]
+    assert [s.nodule_id for s in surfaces] == ["N1"]
+    assert tuple(surfaces[0].rgb) == NODULE_COLOURS[0]
+    window.nodule_panel.refresh()  # a new version reaches the 3D view already shown
+    assert len(window.view_3d._surface_actors) == 1
