@@ -75,7 +75,11 @@ def test_caliper_drag_stores_the_axes_in_mm(qtbot, nodule_store, artifacts_dir):
 def test_escape_cancels_a_caliper_half_drawn(qtbot, nodule_store):  # noqa: F811
     store, truth, _ = nodule_store
     window, axial = measured_window(qtbot, store, truth)
-    window.edit_tools.caliper_action.trigger()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    axial.setFocus()
+    qtbot.keyClick(axial, Qt.Key.Key_C)  # the toolbar toggle's shortcut
+    assert window.edit_tools.tool is Tool.CALIPER
     c = np.asarray(truth.center_lps_mm, dtype=float)
     drag(qtbot, axial, c + (-5.0, 0, 0), c + (5.0, 0, 0))
     assert window.edit_tools.long_axis_mm() == pytest.approx(10.0, abs=0.5)
