@@ -39,6 +39,14 @@ SEARCH_RADIUS_MM = 4.0
 MAX_DIAMETER_MM = 35.0
 VESSEL_CUT_FRACTION = 0.75
 """Opening radius as a fraction of the nodule's inscribed radius (at the low threshold)."""
+THICK_VESSEL_MAX_RADIUS_MM = 8.0
+"""Vessels thicker than this next to a nodule are hilar; the nodule is then measured by hand."""
+FALLBACK_REGION_FACTOR = 2.5
+"""The stronger vessel cuts run only in a region this many nodule radii wide (else: grow it)."""
+EQUAL_VESSEL_CUT_FRACTIONS = (0.95, 0.85, 0.75)
+SHARP_SMOOTHING_MM = 0.5
+BALL_CLIP_FILL = 0.4
+"""A shell around the seed filled less than this lies beyond the nodule's surface."""
 MIN_COMPACTNESS = 0.08
 """Mask volume over that of the ball reaching its farthest voxel: vessel trees are far below."""
 
@@ -81,7 +89,7 @@ def segment_nodule(
     last_reason = ""
     for half_size_mm in (15.0, 0.5 * max_diameter_mm + 8.0):
         region = extract_local_region(volume, seed, half_size_mm)
-        result = _segment_region(region, seed, search_radius_mm, max_diameter_mm)
+        result = _segment_region(region, seed, search_radius_mm, max_diameter_mm, half_size_mm)
         if isinstance(result, NoduleSegmentation):
             return result
         last_reason = result
@@ -89,7 +97,11 @@ def segment_nodule(
 
 
 def _segment_region(
-    region: LocalRegion, seed: NDArray[np.float64], search_mm: float, max_diameter_mm: float
+    region: LocalRegion,
+    seed: NDArray[np.float64],
+    search_mm: float,
+    max_diameter_mm: float,
+    half_size_mm: float,
 ) -> NoduleSegmentation | str:
     """The segmentation, or the reason the region was not enough (the caller may retry bigger)."""
     spacing = region.spacing_kji_mm
@@ -104,16 +116,20 @@ def _segment_region(
             f"(about {lung_hu:.0f} HU) there"
         )
     candidate = tissue & ~_chest_wall(tissue, smooth, lung_hu, seed_kji, spacing)
-    start = _start_voxel(smooth, candidate & near_seed)
+    start = _start_voxel(smooth, candidate & near_seed, seed_kji, lung_hu, spacing)
     if start is None:
         raise SegmentationError(
             "the seed lies on the chest wall or mediastinum, not on a nodule in the lung"
         )
-    nodule = _cut_vessels(_component_at(candidate, start), start, spacing)
-    if _touches_edge(nodule):
-        return "the segmentation reaches the edge of the region: it leaks into a vessel or the wall"
-    box = _box_around(nodule, spacing, 4.0 + 0.5 * region.native_spacing_xyz_mm[2],
-                      region.slices_per_native)
+    fallbacks = FALLBACK_REGION_FACTOR * _depth_at(tissue, start, spacing) + 2.0 <= half_size_mm
+    nodule, separation, reason = _separate(
+        candidate, region.hu, start, lung_hu, spacing, max_diameter_mm, fallbacks
+    )
+    if reason:
+        return reason
+    box = _box_around(
+        nodule, spacing, 4.0 + 0.5 * region.native_spacing_xyz_mm[2], region.slices_per_native
+    )
     hu, smooth, nodule, tissue = region.hu[box], smooth[box], nodule[box], tissue[box]
     start = tuple(int(v - b.start) for v, b in zip(start, box, strict=True))
     nodule_hu, trimmed = _trim_at_iso_level(hu, smooth, nodule, start, lung_hu, region)
@@ -128,15 +144,209 @@ def _segment_region(
         direction=region.geometry.direction,
     )
     return NoduleSegmentation(
-        mask=trimmed, geometry=geometry, hu=hu, other_tissue=tissue & ~nodule,
-        lung_hu=lung_hu, nodule_hu=nodule_hu, slices_per_native=region.slices_per_native,
+        mask=trimmed,
+        geometry=geometry,
+        hu=hu,
+        other_tissue=tissue & ~nodule,
+        lung_hu=lung_hu,
+        nodule_hu=nodule_hu,
+        slices_per_native=region.slices_per_native,
         native_spacing_xyz_mm=region.native_spacing_xyz_mm,
+        metadata={"separation": separation},
     )
 
 
+def _separate(
+    candidate: NDArray[np.bool_],
+    hu: NDArray[np.float32],
+    start: tuple[int, int, int],
+    lung_hu: float,
+    spacing: NDArray[np.float64],
+    max_diameter_mm: float,
+    fallbacks: bool,
+) -> tuple[NDArray[np.bool_], str, str]:
+    """The nodule cut off from vessels, trying the gentlest separation first.
+
+    1. Vessels thinner than the nodule: opening with a ball a bit smaller than the nodule's own.
+    2. A vessel thicker than the nodule, which the nodule sits on: the vessel is what a ball larger
+       than the nodule can roll through; the smallest such ball that frees the seed is used.
+    3. A vessel of the nodule's own calibre: at the half-way level between lung and the tissue
+       at the seed the junction is no longer inflated by the blur, and an opening with a ball
+       nearly as large as the nodule keeps the nodule and drops the tube.
+    The first result that stays inside the region and is compact wins; otherwise the reason of
+    the first attempt is returned.
+    """
+    component = _component_at(candidate, start)
+    sharp = _sharp_component(hu, component, start, lung_hu, spacing)
+    attempts = {
+        "thin_vessels": lambda: _cut_vessels(component, start, spacing),
+        "thick_vessel": lambda: _cut_thick_vessel(
+            component, sharp, start, spacing, max_diameter_mm
+        ),
+        "equal_vessel": lambda: _cut_equal_vessel(component, sharp, start, spacing),
+        "ball_clip": lambda: _clip_to_ball(component, sharp, start, spacing),
+    }
+    first_reason = ""
+    for name, attempt in attempts.items():
+        nodule = attempt()
+        reason = _separation_problem(nodule, start, spacing, max_diameter_mm)
+        if not reason:
+            return nodule, name, ""
+        first_reason = first_reason or reason
+        if not fallbacks:
+            break
+    return component, "", first_reason
+
+
+def _depth_at(
+    mask: NDArray[np.bool_], voxel: tuple[int, int, int], spacing: NDArray[np.float64]
+) -> float:
+    return float(ndimage.distance_transform_edt(mask, sampling=spacing)[voxel])
+
+
+def _separation_problem(
+    nodule: NDArray[np.bool_],
+    start: tuple[int, int, int],
+    spacing: NDArray[np.float64],
+    max_diameter_mm: float,
+) -> str:
+    if not nodule[start]:
+        return "no nodule could be separated at the seed"
+    if _touches_edge(nodule):
+        return "the segmentation reaches the edge of the region: it leaks into a vessel or the wall"
+    return _leak_reason(nodule, spacing, max_diameter_mm)
+
+
+def _cut_thick_vessel(
+    nodule: NDArray[np.bool_],
+    sharp: NDArray[np.bool_],
+    start: tuple[int, int, int],
+    spacing: NDArray[np.float64],
+    max_diameter_mm: float,
+) -> NDArray[np.bool_]:
+    """Remove what a ball thicker than the nodule at the seed rolls through, then thin vessels.
+
+    Of the balls that free the nodule, the largest is used: it bites least into the nodule.
+    """
+    depth = ndimage.distance_transform_edt(sharp, sampling=spacing)
+    radius_mm = float(depth[start]) + 0.5
+    best = np.zeros_like(nodule)
+    while radius_mm <= THICK_VESSEL_MAX_RADIUS_MM:
+        core = depth > radius_mm
+        if not np.any(core):
+            break
+        thick = ndimage.distance_transform_edt(~core, sampling=spacing) <= radius_mm
+        rest = _component_at(sharp & ~thick, start)
+        if np.any(rest):
+            rest = _grow_back(_cut_vessels(rest, start, spacing), nodule & ~sharp & ~thick)
+            if not _separation_problem(rest, start, spacing, max_diameter_mm):
+                best = rest
+        radius_mm += 0.5
+    return best
+
+
+def _cut_equal_vessel(
+    nodule: NDArray[np.bool_],
+    sharp: NDArray[np.bool_],
+    start: tuple[int, int, int],
+    spacing: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Opening of the half-way-level object with a ball nearly the nodule's inscribed one."""
+    depth = ndimage.distance_transform_edt(sharp, sampling=spacing)
+    for fraction in EQUAL_VESSEL_CUT_FRACTIONS:
+        radius_mm = fraction * float(depth[start])
+        if radius_mm < 1.2 * float(np.min(spacing)):
+            break
+        core = _component_at(depth > radius_mm, start)
+        opened = sharp & (
+            ndimage.distance_transform_edt(~core, sampling=spacing)
+            <= radius_mm + 0.5 * float(np.min(spacing))
+        )
+        if not _touches_edge(opened):
+            return _grow_back(opened, nodule & ~sharp)
+    return np.zeros_like(nodule)
+
+
+def _clip_to_ball(
+    nodule: NDArray[np.bool_],
+    sharp: NDArray[np.bool_],
+    start: tuple[int, int, int],
+    spacing: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """The object inside the sphere where it stops filling the shells around the seed.
+
+    Last resort for a vessel at least as thick as the nodule, which no opening removes: a
+    vessel fills only a small cap of each shell beyond the nodule's surface, the nodule fills
+    them all. The nodule is then assumed roughly round (its lobes beyond the sphere are lost).
+    """
+    grids = np.ogrid[tuple(slice(0, n) for n in sharp.shape)]
+    distance = np.sqrt(
+        sum(((g - c) * s) ** 2 for g, c, s in zip(grids, start, spacing, strict=True))
+    )
+    step_mm = float(np.max(spacing))
+    radius_mm = step_mm
+    limit_mm = 0.5 * float(np.min(np.asarray(sharp.shape) * spacing))
+    while radius_mm < limit_mm:
+        shell = (distance >= radius_mm - 0.5 * step_mm) & (distance < radius_mm + 0.5 * step_mm)
+        if np.mean(sharp[shell]) < BALL_CLIP_FILL:
+            break
+        radius_mm += 0.5 * step_mm
+    else:
+        return np.zeros_like(nodule)
+    if _runs_through(sharp, distance, radius_mm, start, spacing):
+        return np.zeros_like(nodule)
+    clipped = _component_at(sharp & (distance <= radius_mm), start)
+    blur = nodule & ~sharp & (distance <= radius_mm + 2 * step_mm)
+    return _grow_back(_cut_vessels(clipped, start, spacing), blur)
+
+
+def _runs_through(
+    sharp: NDArray[np.bool_],
+    distance: NDArray[np.float64],
+    radius_mm: float,
+    start: tuple[int, int, int],
+    spacing: NDArray[np.float64],
+) -> bool:
+    """Whether the object leaves the ball on opposite sides: a vessel through the seed."""
+    outside = sharp & (distance > radius_mm) & (distance <= radius_mm + 2.0)
+    labels, count = ndimage.label(outside)
+    if count < 2:
+        return False
+    exits = np.array(ndimage.center_of_mass(outside, labels, range(1, count + 1)))
+    directions = (exits - np.asarray(start)) * spacing
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    return bool(np.min(directions @ directions.T) < -0.85)
+
+
+def _sharp_component(
+    hu: NDArray[np.float32],
+    nodule: NDArray[np.bool_],
+    start: tuple[int, int, int],
+    lung_hu: float,
+    spacing: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """The object at the half-way level between lung and the seed, with little smoothing.
+
+    At the low threshold the blur inflates every junction; at this level a vessel and the
+    nodule have their own calibres and the neck between them is narrow.
+    """
+    sharp = ndimage.gaussian_filter(hu, sigma=SHARP_SMOOTHING_MM / spacing, mode="nearest")
+    level = 0.5 * (lung_hu + float(sharp[start]))
+    return _component_at(nodule & (sharp > level), start)
+
+
+def _grow_back(core: NDArray[np.bool_], blur: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The separated object plus the blurred edge (below the sharp level) around it."""
+    grown = core | (ndimage.binary_dilation(core, iterations=2) & blur)
+    return grown if not _touches_edge(grown) else core
+
+
 def _chest_wall(
-    tissue: NDArray[np.bool_], smooth: NDArray[np.float32], lung_hu: float,
-    seed_kji: NDArray[np.float64], spacing: NDArray[np.float64],
+    tissue: NDArray[np.bool_],
+    smooth: NDArray[np.float32],
+    lung_hu: float,
+    seed_kji: NDArray[np.float64],
+    spacing: NDArray[np.float64],
 ) -> NDArray[np.bool_]:
     """Tissue thicker than the nodule at the seed, outside the hull of the air around it."""
     depth = ndimage.distance_transform_edt(tissue, sampling=spacing)
@@ -152,15 +362,20 @@ def _chest_wall(
 
 
 def _trim_at_iso_level(
-    hu: NDArray[np.float32], smooth: NDArray[np.float32], nodule: NDArray[np.bool_],
-    start: tuple[int, int, int], lung_hu: float, region: LocalRegion,
+    hu: NDArray[np.float32],
+    smooth: NDArray[np.float32],
+    nodule: NDArray[np.bool_],
+    start: tuple[int, int, int],
+    lung_hu: float,
+    region: LocalRegion,
 ) -> tuple[float, NDArray[np.bool_]]:
     """The nodule's outer attenuation, and the mask cut half-way between it and the lung."""
     trimmed = nodule
     nodule_hu = lung_hu
     for rim_rule in (False, True):
-        nodule_hu = _outer_attenuation(hu, trimmed, region.spacing_kji_mm,
-                                       region.native_spacing_xyz_mm, rim_rule)
+        nodule_hu = _outer_attenuation(
+            hu, trimmed, region.spacing_kji_mm, region.native_spacing_xyz_mm, rim_rule
+        )
         iso = 0.5 * (lung_hu + nodule_hu)
         if smooth[start] > iso:
             trimmed = _component_at(nodule & (smooth > iso), start)
@@ -202,7 +417,9 @@ def _ball_around(
 
 def _air_hull(
     not_air: NDArray[np.bool_],
-    candidates: NDArray[np.bool_], center_kji: NDArray[np.float64], half_mm: float,
+    candidates: NDArray[np.bool_],
+    center_kji: NDArray[np.float64],
+    half_mm: float,
     spacing: NDArray[np.float64],
 ) -> NDArray[np.bool_]:
     """The ``candidates`` inside the convex hull of the aerated lung near the seed.
@@ -231,12 +448,24 @@ def _air_hull(
 
 
 def _start_voxel(
-    smooth: NDArray[np.float32], allowed: NDArray[np.bool_]
+    smooth: NDArray[np.float32],
+    allowed: NDArray[np.bool_],
+    seed_kji: NDArray[np.float64],
+    lung_hu: float,
+    spacing: NDArray[np.float64],
 ) -> tuple[int, int, int] | None:
+    """The tissue voxel nearest the seed that is well above the half-way level.
+
+    Not simply the brightest voxel near the seed: next to a small nodule that is often a
+    thicker vessel.
+    """
     if not np.any(allowed):
         return None
-    values = np.where(allowed, smooth, -np.inf)
-    return tuple(int(v) for v in np.unravel_index(np.argmax(values), values.shape))  # type: ignore[return-value]
+    brightest = float(np.max(smooth[allowed]))
+    dense = allowed & (smooth >= lung_hu + 0.75 * (brightest - lung_hu))
+    where = np.argwhere(dense)
+    nearest = where[np.argmin(np.sum(((where - seed_kji) * spacing) ** 2, axis=1))]
+    return tuple(int(v) for v in nearest)  # type: ignore[return-value]
 
 
 def _component_at(mask: NDArray[np.bool_], voxel: tuple[int, int, int]) -> NDArray[np.bool_]:

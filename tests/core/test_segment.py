@@ -66,11 +66,41 @@ def _lung_block(shape_kji=(60, 60, 60)) -> tuple[np.ndarray, VolumeGeometry, np.
     return hu, geometry, world.reshape(*shape_kji, 3)
 
 
-def test_nodule_on_a_vessel_as_thick_as_itself_raises() -> None:
+def _nodule_and_vessel(
+    radius_mm: float, vessel_radius_mm: float, vessel_axis_x_mm: float
+) -> tuple[CTVolume, np.ndarray]:
+    """A solid ball at the origin and a straight vessel along z crossing the whole block."""
     hu, geometry, world = _lung_block()
-    sphere = np.linalg.norm(world, axis=-1) <= 3.0
-    vessel = np.linalg.norm(world[..., :2] - np.array([3.5, 0.0]), axis=-1) <= 2.8
+    sphere = np.linalg.norm(world, axis=-1) <= radius_mm
+    axis_distance = np.linalg.norm(world[..., :2] - np.array([vessel_axis_x_mm, 0.0]), axis=-1)
+    vessel = axis_distance <= vessel_radius_mm
     hu[sphere | vessel] = 40.0
+    return CTVolume(hu.astype(np.int16), geometry), sphere & ~vessel
+
+
+@pytest.mark.parametrize("axis_x_mm", [2.5, 3.0])
+def test_small_nodule_with_a_vessel_of_equal_calibre_through_its_edge(axis_x_mm: float) -> None:
+    volume, _ = _nodule_and_vessel(2.0, 2.0, axis_x_mm)
+    seg = segment_nodule(volume, (0.0, 0.0, 0.0))
+    assert np.linalg.norm(_mask_world_mm(seg), axis=1).max() < 2.0 + 1.0
+    sphere_mm3 = 4 / 3 * np.pi * 2.0**3
+    assert seg.mask.sum() * seg.geometry.voxel_volume_mm3 == pytest.approx(sphere_mm3, rel=0.3)
+    assert seg.other_tissue.sum() > 100, "the vessel is kept apart as other tissue"
+
+
+def test_nodule_on_a_vessel_thicker_than_itself() -> None:
+    volume, truth = _nodule_and_vessel(2.5, 4.0, 5.5)
+    seg = segment_nodule(volume, (0.0, 0.0, 0.0))
+    points = _mask_world_mm(seg)
+    assert points[:, 0].max() < 1.5 + 0.8, "the mask stops at the vessel's surface"
+    assert np.linalg.norm(points, axis=1).max() < 2.5 + 1.0
+    truth_mm3 = truth.sum() * 0.7**3
+    assert seg.mask.sum() * seg.geometry.voxel_volume_mm3 == pytest.approx(truth_mm3, rel=0.2)
+
+
+def test_seed_on_a_vessel_raises() -> None:
+    hu, geometry, world = _lung_block()
+    hu[np.linalg.norm(world[..., :2], axis=-1) <= 2.0] = 40.0
     with pytest.raises(SegmentationError, match="manually"):
         segment_nodule(CTVolume(hu.astype(np.int16), geometry), (0.0, 0.0, 0.0))
 
