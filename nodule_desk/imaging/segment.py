@@ -41,6 +41,11 @@ VESSEL_CUT_FRACTION = 0.75
 """Opening radius as a fraction of the nodule's inscribed radius (at the low threshold)."""
 THICK_VESSEL_MAX_RADIUS_MM = 8.0
 """Vessels thicker than this next to a nodule are hilar; the nodule is then measured by hand."""
+FIRST_REGION_HALF_MM = 15.0
+REGION_RADII = 1.25
+REGION_MARGIN_MM = 5.0
+"""A region reaches this many times the nodule's inscribed radius (at the low threshold), plus
+this margin, from the seed: room for the edge, the vessels to cut and the wall to recognise."""
 FALLBACK_REGION_FACTOR = 2.5
 """The stronger vessel cuts run only in a region this many nodule radii wide (else: grow it)."""
 EQUAL_VESSEL_CUT_FRACTIONS = (0.95, 0.85, 0.75)
@@ -86,14 +91,25 @@ def segment_nodule(
 ) -> NoduleSegmentation:
     """Segment the nodule at ``seed_lps_mm``; SegmentationError when it cannot be separated."""
     seed = np.asarray(seed_lps_mm, dtype=float)
-    last_reason = ""
-    for half_size_mm in (15.0, 0.5 * max_diameter_mm + 8.0):
+    largest_mm = 0.5 * max_diameter_mm + 8.0
+    half_size_mm = FIRST_REGION_HALF_MM
+    while True:
         region = extract_local_region(volume, seed, half_size_mm)
-        result = _segment_region(region, seed, search_radius_mm, max_diameter_mm, half_size_mm)
+        last = half_size_mm >= largest_mm
+        result = _segment_region(
+            region, seed, search_radius_mm, max_diameter_mm, half_size_mm, last
+        )
         if isinstance(result, NoduleSegmentation):
             return result
-        last_reason = result
-    raise SegmentationError(f"{last_reason}; measure this nodule manually")
+        if last:
+            raise SegmentationError(f"{result.reason}; measure this nodule manually")
+        half_size_mm = min(max(result.needed_half_mm, half_size_mm + 1.0), largest_mm)
+
+
+@dataclass(frozen=True)
+class _RegionTooSmall:
+    reason: str
+    needed_half_mm: float
 
 
 def _segment_region(
@@ -102,8 +118,9 @@ def _segment_region(
     search_mm: float,
     max_diameter_mm: float,
     half_size_mm: float,
-) -> NoduleSegmentation | str:
-    """The segmentation, or the reason the region was not enough (the caller may retry bigger)."""
+    last: bool,
+) -> NoduleSegmentation | _RegionTooSmall:
+    """The segmentation, or why the region was not enough and how big the next one should be."""
     spacing = region.spacing_kji_mm
     smooth = ndimage.gaussian_filter(region.hu, sigma=0.8 / spacing, mode="nearest")
     lung_hu = _lung_level(region.hu, smooth)
@@ -121,12 +138,16 @@ def _segment_region(
         raise SegmentationError(
             "the seed lies on the chest wall or mediastinum, not on a nodule in the lung"
         )
-    fallbacks = FALLBACK_REGION_FACTOR * _depth_at(tissue, start, spacing) + 2.0 <= half_size_mm
+    depth_mm = _depth_at(tissue, start, spacing)
+    needed_mm = REGION_RADII * depth_mm + REGION_MARGIN_MM
+    if needed_mm > half_size_mm and not last:
+        return _RegionTooSmall("the nodule is larger than the region", needed_mm)
+    fallbacks = last or FALLBACK_REGION_FACTOR * depth_mm + 2.0 <= half_size_mm
     nodule, separation, reason = _separate(
         candidate, region.hu, start, lung_hu, spacing, max_diameter_mm, fallbacks
     )
     if reason:
-        return reason
+        return _RegionTooSmall(reason, 0.0)
     box = _box_around(
         nodule, spacing, 4.0 + 0.5 * region.native_spacing_xyz_mm[2], region.slices_per_native
     )
@@ -135,7 +156,7 @@ def _segment_region(
     nodule_hu, trimmed = _trim_at_iso_level(hu, smooth, nodule, start, lung_hu, region)
     reason = _leak_reason(trimmed, spacing, max_diameter_mm)
     if reason:
-        return reason
+        return _RegionTooSmall(reason, 0.0)
     low = np.array([b.start for b in box], dtype=float)
     geometry = VolumeGeometry(
         shape_kji=tuple(int(v) for v in hu.shape),  # type: ignore[arg-type]
@@ -177,14 +198,21 @@ def _separate(
     the first attempt is returned.
     """
     component = _component_at(candidate, start)
-    sharp = _sharp_component(hu, component, start, lung_hu, spacing)
+    sharp = np.zeros(0, dtype=bool)
+
+    def sharp_object() -> NDArray[np.bool_]:
+        nonlocal sharp
+        if sharp.size == 0:
+            sharp = _sharp_component(hu, component, start, lung_hu, spacing)
+        return sharp
+
     attempts = {
         "thin_vessels": lambda: _cut_vessels(component, start, spacing),
         "thick_vessel": lambda: _cut_thick_vessel(
-            component, sharp, start, spacing, max_diameter_mm
+            component, sharp_object(), start, spacing, max_diameter_mm
         ),
-        "equal_vessel": lambda: _cut_equal_vessel(component, sharp, start, spacing),
-        "ball_clip": lambda: _clip_to_ball(component, sharp, start, spacing),
+        "equal_vessel": lambda: _cut_equal_vessel(component, sharp_object(), start, spacing),
+        "ball_clip": lambda: _clip_to_ball(component, sharp_object(), start, spacing),
     }
     first_reason = ""
     for name, attempt in attempts.items():
