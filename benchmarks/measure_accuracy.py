@@ -7,7 +7,9 @@ isolated, juxtavascular, juxtapleural; 3-30 mm) on 0.625, 1.25 or 2.5 mm slices 
 noise, clicked up to 1.5 mm off its centre. It is measured with the CLI's code path
 (``measure_nodule``) and with a naive baseline (threshold at -400 HU, connected component from the
 seed). Printed per group: median and 90th-percentile absolute volume error (%), median absolute
-mean-diameter error (mm), density-type accuracy, failures; then time per click.
+mean-diameter error (mm), density-type accuracy, failures; then time per click. A second set of
+cases draws the sample-case nodules into the sample-case chest phantom (branching vessels,
+airways, ribs, curved pleura; ``--chest-cases N``), with the same figures.
 Targets (issue 4): solid >= 6 mm median volume error <= 5 %, p90 <= 12 %; ground glass and
 part-solid median <= 10 %; mean diameter median <= 0.5 mm; density type >= 95 %; juxtapleural and
 juxtavascular within 1.5 x the isolated errors; median time per click < 150 ms.
@@ -26,7 +28,13 @@ from scipy import ndimage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.phantoms import PhantomSpec, PhantomTruth, make_phantom  # noqa: E402
+from benchmarks.phantoms import (  # noqa: E402
+    ChestNoduleCase,
+    PhantomSpec,
+    PhantomTruth,
+    make_chest_nodule,
+    make_phantom,
+)
 from nodule_desk.errors import SegmentationError  # noqa: E402
 from nodule_desk.imaging.axial_diameters import (  # noqa: E402
     contour_points_mm,
@@ -71,6 +79,30 @@ def _cases(n: int, rng: np.random.Generator) -> list[PhantomSpec]:
             seed=index,
         ))
     return specs
+
+
+CHEST_SIZES_MM = (4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 28.0)
+
+
+def _chest_cases(n: int, rng: np.random.Generator) -> list[ChestNoduleCase]:
+    """Nodules in the sample-case chest phantom: two in three solid, the rest ground glass or
+    part-solid; isolated, juxtavascular and juxtapleural in turn; three patients' anatomies."""
+    cases = []
+    for index in range(n):
+        density = DENSITIES[index % 6 - 3] if index % 6 >= 4 else "solid"
+        sizes = CHEST_SIZES_MM if density == "solid" else CHEST_SIZES_MM[3:]
+        cases.append(
+            ChestNoduleCase(
+                diameter_mm=float(rng.choice(sizes)),
+                shape=SHAPES[(index // 3) % 4],
+                density=density,
+                context=CONTEXTS[index % 3],
+                slice_mm=float(SLICES_MM[(index // 2) % 3]),
+                anatomy_seed=11 + index % 3,
+                case_seed=1000 + index,
+            )
+        )
+    return cases
 
 
 def _click(spec: PhantomSpec, rng: np.random.Generator) -> np.ndarray:
@@ -142,6 +174,7 @@ def _print_table(title: str, results: list[Result]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=216)
+    parser.add_argument("--chest-cases", type=int, default=60)
     args = parser.parse_args()
     rng = np.random.default_rng(2024)
     ours: list[Result] = []
@@ -151,8 +184,18 @@ def main() -> None:
         seed = _click(spec, rng)
         ours.append(_ours(volume, seed, truth, spec))
         naive.append(_baseline(volume, seed, truth, spec))
+    chest_ours: list[Result] = []
+    chest_naive: list[Result] = []
+    for case in _chest_cases(args.chest_cases, rng):
+        volume, truth, centre = make_chest_nodule(case)
+        seed = centre + _click(case, rng)  # type: ignore[arg-type]
+        chest_ours.append(_ours(volume, seed, truth, case))  # type: ignore[arg-type]
+        chest_naive.append(_baseline(volume, seed, truth, case))  # type: ignore[arg-type]
     _print_table("NoduleDesk measure_nodule (the CLI's code path)", ours)
     _print_table("Naive baseline: threshold -400 HU, connected component from the seed", naive)
+    _print_table("Chest phantom (sample_cases anatomy): NoduleDesk measure_nodule", chest_ours)
+    _print_table("Chest phantom (sample_cases anatomy): naive baseline", chest_naive)
+    ours = ours + chest_ours
     clicks = [r for r in ours if not r.failed]
     times = np.array([r.seconds for r in clicks]) * 1000
     big = np.array([r.seconds for r in clicks if r.spec.diameter_mm >= 20]) * 1000

@@ -173,3 +173,79 @@ def _truth_axes(spec: PhantomSpec) -> tuple[float, float]:
             best, best_area = section, area
     points = contour_points_mm(best.astype(float), 0.5, np.array([step, step]))
     return long_and_short_axis_mm(points)
+
+
+@dataclass(frozen=True)
+class ChestNoduleCase:
+    """A nodule of the sample-case generator drawn into the chest phantom, in a block around it."""
+
+    diameter_mm: float
+    shape: str
+    density: str
+    context: str
+    slice_mm: float
+    anatomy_seed: int
+    case_seed: int
+    noise_hu: float = 15.0
+
+
+CHEST_BLOCK_HALF_MM = 30.0
+
+
+def make_chest_nodule(case: ChestNoduleCase) -> tuple[CTVolume, object, NDArray[np.float64]]:
+    """The block of chest CT, the nodule's truth (sample_cases NoduleTruth) and its centre (mm).
+
+    The anatomy is that of sample_cases (vessel tree, airways, ribs, curved pleura); the nodule
+    is placed in aerated lung, beside a vessel of 1.2-2.5 mm radius, or on the pleura (pushed into
+    the wall by a fifth of its size), as the sample patients are.
+    """
+    from sample_cases.anatomy import ChestAnatomy
+    from sample_cases.nodules import NoduleSpec
+    from sample_cases.phantom import make_chest_case
+    from sample_cases.placement import juxtapleural_centre, juxtavascular_centre
+
+    anatomy = ChestAnatomy(seed=case.anatomy_seed)
+    rng = np.random.default_rng(case.case_seed)
+    near = _lung_point(anatomy, rng, margin_mm=case.diameter_mm / 2 + 8.0)
+    if case.context == "juxtavascular":
+        centre = juxtavascular_centre(case.anatomy_seed, case.diameter_mm, near)
+    elif case.context == "juxtapleural":
+        direction = rng.normal(size=3) * (1.0, 1.0, 0.3)
+        direction[0] = abs(direction[0]) * np.sign(near[0])
+        centre = juxtapleural_centre(anatomy, case.diameter_mm, near, tuple(direction))
+    else:
+        centre = near
+    spec = NoduleSpec(
+        center_lps_mm=tuple(float(v) for v in centre),  # type: ignore[arg-type]
+        diameter_mm=case.diameter_mm,
+        shape=case.shape,
+        density_type=case.density,
+        solid_diameter_mm=0.5 * case.diameter_mm if case.density == "part_solid" else 0.0,
+        shape_seed=case.case_seed,
+    )
+    half = CHEST_BLOCK_HALF_MM + case.diameter_mm / 2
+    shape_kji = (
+        int(2 * half / case.slice_mm) + 1,
+        int(2 * half / PIXEL_MM) + 1,
+        int(2 * half / PIXEL_MM) + 1,
+    )
+    volume, truths = make_chest_case(
+        shape_kji,
+        (PIXEL_MM, PIXEL_MM, case.slice_mm),
+        case.anatomy_seed,
+        nodules=[spec],
+        centre_lps_mm=centre,
+        noise_hu=case.noise_hu,
+        anatomy=anatomy,
+    )
+    return volume, truths[0], np.asarray(centre, dtype=float)
+
+
+def _lung_point(
+    anatomy: object, rng: np.random.Generator, margin_mm: float
+) -> tuple[float, float, float]:
+    """A random point of the lungs at least ``margin_mm`` inside the pleura."""
+    while True:
+        point = rng.uniform((-140.0, -90.0, -60.0), (140.0, 90.0, 110.0)).astype(np.float32)
+        if float(anatomy.lung_distance_mm(*point)) < -margin_mm:  # type: ignore[attr-defined]
+            return tuple(float(v) for v in point)  # type: ignore[return-value]
