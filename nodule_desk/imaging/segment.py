@@ -53,6 +53,8 @@ SHARP_SMOOTHING_MM = 0.5
 BALL_CLIP_FILL = 0.4
 """A shell around the seed filled less than this lies beyond the nodule's surface."""
 MIN_COMPACTNESS = 0.08
+MIN_COMPACTNESS_AFTER_CUT = 0.25
+"""The stronger vessel cuts must leave a roundish object (a ball is 1, a 2:1 ellipsoid 0.25)."""
 """Mask volume over that of the ball reaching its farthest voxel: vessel trees are far below."""
 
 
@@ -218,6 +220,12 @@ def _separate(
     for name, attempt in attempts.items():
         nodule = attempt()
         reason = _separation_problem(nodule, start, spacing, max_diameter_mm)
+        if (
+            not reason
+            and name != "thin_vessels"
+            and _compactness(nodule, spacing) < MIN_COMPACTNESS_AFTER_CUT
+        ):
+            reason = "after cutting the vessels the object is still not round: a vessel remains"
         if not reason:
             return nodule, name, ""
         first_reason = first_reason or reason
@@ -548,6 +556,14 @@ def _outer_attenuation(
     return float(np.median(hu[shell]))
 
 
+def _compactness(nodule: NDArray[np.bool_], spacing: NDArray[np.float64]) -> float:
+    """Volume over that of the ball, around the centroid, reaching the farthest voxel."""
+    points = np.argwhere(nodule) * spacing
+    volume_mm3 = len(points) * float(np.prod(spacing))
+    reach_mm = float(np.max(np.linalg.norm(points - points.mean(axis=0), axis=1)))
+    return volume_mm3 / (4 / 3 * np.pi * (reach_mm + 0.5 * float(np.min(spacing))) ** 3)
+
+
 def _leak_reason(
     nodule: NDArray[np.bool_], spacing: NDArray[np.float64], max_diameter_mm: float
 ) -> str:
@@ -557,10 +573,7 @@ def _leak_reason(
     volume_mm3 = len(points) * float(np.prod(spacing))
     if volume_mm3 > np.pi / 6 * max_diameter_mm**3:
         return f"the segmented object is larger than a {max_diameter_mm:g} mm nodule"
-    reach_mm = float(np.max(np.linalg.norm(points - points.mean(axis=0), axis=1))) + 0.5 * float(
-        np.min(spacing)
-    )
-    compactness = volume_mm3 / (4 / 3 * np.pi * reach_mm**3)
+    compactness = _compactness(nodule, spacing)
     if compactness < MIN_COMPACTNESS:
         return (
             f"the segmented object is not compact ({compactness:.2f}): "
