@@ -53,6 +53,8 @@ SHARP_SMOOTHING_MM = 0.5
 BALL_CLIP_FILL = 0.4
 """A shell around the seed filled less than this lies beyond the nodule's surface."""
 MIN_COMPACTNESS = 0.08
+WALL_CLEARANCE_MM = 3.0
+"""Tissue this close to the chest wall is wall (the part the air hull kept), not a vessel."""
 MIN_COMPACTNESS_AFTER_CUT = 0.25
 """The stronger vessel cuts must leave a roundish object (a ball is 1, a 2:1 ellipsoid 0.25)."""
 """Mask volume over that of the ball reaching its farthest voxel: vessel trees are far below."""
@@ -156,6 +158,11 @@ def _segment_region(
     hu, smooth, nodule, tissue = region.hu[box], smooth[box], nodule[box], tissue[box]
     start = tuple(int(v - b.start) for v, b in zip(start, box, strict=True))
     nodule_hu, trimmed = _trim_at_iso_level(hu, smooth, nodule, start, lung_hu, region)
+    wall = tissue & ~candidate[box]
+    away_from_wall = ndimage.distance_transform_edt(~wall, sampling=spacing) > WALL_CLEARANCE_MM
+    vessels = candidate[box] & ~nodule & away_from_wall
+    if separation != "thick_vessel":  # against a thicker vessel the contact is no stub
+        trimmed, nodule = _drop_vessel_stubs(trimmed, nodule, vessels, start, spacing)
     reason = _leak_reason(trimmed, spacing, max_diameter_mm)
     if reason:
         return _RegionTooSmall(reason, 0.0)
@@ -238,6 +245,30 @@ def _depth_at(
     mask: NDArray[np.bool_], voxel: tuple[int, int, int], spacing: NDArray[np.float64]
 ) -> float:
     return float(ndimage.distance_transform_edt(mask, sampling=spacing)[voxel])
+
+
+def _drop_vessel_stubs(
+    mask: NDArray[np.bool_],
+    nodule: NDArray[np.bool_],
+    vessels: NDArray[np.bool_],
+    start: tuple[int, int, int],
+    spacing: NDArray[np.float64],
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The mask and the low-threshold nodule without the vessel stubs left at the iso level.
+
+    At the low threshold the blur fattens the junction, so the vessel cut keeps a stub of each
+    vessel; at the iso level an opening shows them as thin parts. Only those touching a vessel
+    are dropped: spicules, lobe tips and the sliver against the pleura stay.
+    """
+    thin = mask & ~_cut_vessels(mask, start, spacing)
+    if not np.any(thin) or not np.any(vessels):
+        return mask, nodule
+    labels, _ = ndimage.label(thin)
+    touching = np.unique(labels[ndimage.binary_dilation(vessels, iterations=2) & thin])
+    stubs = np.isin(labels, touching[touching > 0])
+    if not np.any(stubs):
+        return mask, nodule
+    return mask & ~stubs, nodule & ~ndimage.binary_dilation(stubs, iterations=2)
 
 
 def _separation_problem(

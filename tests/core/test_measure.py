@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.phantoms import PhantomSpec, make_phantom
+from benchmarks.phantoms import ChestNoduleCase, PhantomSpec, make_chest_nodule, make_phantom
 from nodule_desk.imaging.measure import measure_nodule, round_half_up
 
 
@@ -66,3 +66,33 @@ def test_guideline_rounding_is_half_up() -> None:
     assert round_half_up(5.25, "0.1") == 5.3
     assert round_half_up(6.5, "1") == 7.0
     assert round_half_up(7.45, "0.1") == 7.5
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        PhantomSpec(24.0, noise_hu=20.0),
+        PhantomSpec(26.0, context="juxtavascular", vessel_radius_mm=1.6, noise_hu=20.0),
+    ],
+    ids=["isolated", "juxtavascular"],
+)
+def test_large_nodule_volume_within_5_percent(spec: PhantomSpec) -> None:
+    volume, truth = make_phantom(spec)
+    m = measure_nodule(volume, (0.0, 0.0, 0.0))
+    assert m.volume_mm3 == pytest.approx(truth.volume_mm3, rel=0.05)
+
+
+@pytest.mark.parametrize("case_seed", [501, 502])
+def test_small_nodule_beside_a_vessel_of_the_chest_phantom(case_seed: int) -> None:
+    """Sample-case anatomy: the vessel cut leaves no stub that doubles the error."""
+    case = ChestNoduleCase(6.0, "sphere", "solid", "juxtavascular", 1.25, 11, case_seed)
+    volume, truth, centre = make_chest_nodule(case)
+    m = measure_nodule(volume, centre)
+    assert m.volume_mm3 == pytest.approx(truth.volume_mm3, rel=0.12)
+
+
+def test_nodule_on_the_curved_pleura_of_the_chest_phantom() -> None:
+    case = ChestNoduleCase(6.0, "sphere", "solid", "juxtapleural", 1.25, 11, 500)
+    volume, truth, centre = make_chest_nodule(case)
+    m = measure_nodule(volume, centre)
+    assert m.volume_mm3 == pytest.approx(truth.volume_mm3, rel=0.1)
