@@ -17,6 +17,7 @@ from nodule_desk.volume import VolumeGeometry
 
 TEXT_COLOUR = QColor(235, 235, 200)
 LABEL_COLOUR = QColor(255, 210, 90)
+HALO_COLOUR = QColor(0, 0, 0, 190)
 _NICE_LENGTHS_MM = (1, 2, 5, 10, 20, 50, 100, 200)
 
 
@@ -96,54 +97,196 @@ def nice_scale_length_mm(pixels_per_mm: float, max_pixels: float) -> int:
     return fitting[-1] if fitting else _NICE_LENGTHS_MM[0]
 
 
-def draw_scale_bar(painter: QPainter, rect: QRectF, pixels_per_mm: float, label: str) -> None:
-    """A bar at the bottom centre of ``rect``; ``label`` has %1 for the length in mm."""
-    length_mm = nice_scale_length_mm(pixels_per_mm, rect.width() * 0.25)
+@dataclass(frozen=True)
+class OverlayText:
+    """What the four corners, the four side letters and the scale bar say."""
+
+    top_left: Sequence[str]
+    top_right: Sequence[str]
+    bottom_left: Sequence[str]
+    bottom_right: Sequence[str]
+    sides: tuple[str, str, str, str]
+    """Orientation letters (left, right, top, bottom)."""
+    scale_label: str
+    """The scale bar's text, %1 for its length in mm."""
+
+
+@dataclass
+class OverlayLayout:
+    """Where each piece goes, in a font small enough that nothing overlaps."""
+
+    font: QFont
+    label_font: QFont
+    corners: dict[str, tuple[QRectF, list[str]]]
+    """top_left, top_right, bottom_left, bottom_right: box and (elided) lines."""
+    labels: list[tuple[QPointF, str]]
+    """Baseline start and letter for left, right, top, bottom."""
+    label_rects: list[QRectF]
+    scale_bar: tuple[QPointF, float, int]
+    """Left end of the bar, its length in pixels and in mm."""
+    scale_text_rect: QRectF
+    scale_text: str
+
+
+_MARGIN = 6.0
+_MIN_POINT_SIZE = 6.5
+
+
+def layout_overlay(
+    area: QRectF, base_font: QFont, text: OverlayText, pixels_per_mm: float
+) -> OverlayLayout:
+    """Lay out the corner text, letters and scale bar of a view, shrinking the font (and at the
+    smallest size eliding lines) until the corners clear the letters and bar in the middle."""
+    font = QFont(base_font)
+    while True:
+        layout = _layout_at(area, font, text, pixels_per_mm)
+        if _corners_fit(layout, area) or font.pointSizeF() <= _MIN_POINT_SIZE:
+            break
+        font.setPointSizeF(max(_MIN_POINT_SIZE, font.pointSizeF() * 0.9))
+    if not _corners_fit(layout, area):
+        layout = _layout_at(area, font, text, pixels_per_mm, elide=True)
+    return layout
+
+
+def _label_font(font: QFont) -> QFont:
+    label_font = QFont(font)
+    label_font.setBold(True)
+    label_font.setPointSizeF(font.pointSizeF() * 1.25)
+    return label_font
+
+
+def _layout_at(
+    area: QRectF, font: QFont, text: OverlayText, pixels_per_mm: float, elide: bool = False
+) -> OverlayLayout:
+    label_font = _label_font(font)
+    metrics, label_metrics = QFontMetrics(font), QFontMetrics(label_font)
+    line_height = float(metrics.height())
+    left, right, top, bottom = text.sides
+    mid_x, mid_y = area.center().x(), area.center().y()
+    # bottom centre, from the edge up: the bar, its length, the bottom letter
+    length_mm = nice_scale_length_mm(pixels_per_mm, area.width() * 0.2)
     length_px = length_mm * pixels_per_mm
-    y = rect.bottom() - 10
-    x0 = rect.center().x() - length_px / 2
-    painter.setPen(QPen(TEXT_COLOUR, 2))
-    painter.drawLine(QPointF(x0, y), QPointF(x0 + length_px, y))
-    for x in (x0, x0 + length_px):
-        painter.drawLine(QPointF(x, y - 5), QPointF(x, y))
-    text = label.replace("%1", str(length_mm))
-    width = QFontMetrics(painter.font()).horizontalAdvance(text)
-    painter.drawText(QPointF(rect.center().x() - width / 2, y - 8), text)
-
-
-def draw_side_labels(painter: QPainter, rect: QRectF, labels: Sequence[str]) -> None:
-    """``labels`` = (left, right, top, bottom) letters at the middle of each side, clear of the
-    corner text (two lines) above and the scale bar below."""
-    font = QFont(painter.font())
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 1.25)
-    painter.setFont(font)
-    painter.setPen(LABEL_COLOUR)
-    metrics = QFontMetrics(font)
-    left, right, top, bottom = labels
-    cy, cx = rect.center().y() + metrics.ascent() / 2, rect.center().x()
-    painter.drawText(QPointF(rect.left() + 6, cy), left)
-    painter.drawText(QPointF(rect.right() - 6 - metrics.horizontalAdvance(right), cy), right)
-    painter.drawText(
-        QPointF(cx - metrics.horizontalAdvance(top) / 2, rect.top() + 36 + metrics.ascent()), top
+    bar_y = area.bottom() - _MARGIN - 2
+    scale_text = text.scale_label.replace("%1", str(length_mm))
+    scale_w = metrics.horizontalAdvance(scale_text)
+    scale_rect = QRectF(mid_x - scale_w / 2, bar_y - 7 - line_height, scale_w, line_height)
+    bottom_base = scale_rect.top() - 2 - label_metrics.descent()
+    top_base = area.top() + _MARGIN + label_metrics.ascent()
+    letters = [
+        (QPointF(area.left() + _MARGIN, mid_y + label_metrics.capHeight() / 2), left),
+        (
+            QPointF(
+                area.right() - _MARGIN - label_metrics.horizontalAdvance(right),
+                mid_y + label_metrics.capHeight() / 2,
+            ),
+            right,
+        ),
+        (QPointF(mid_x - label_metrics.horizontalAdvance(top) / 2, top_base), top),
+        (QPointF(mid_x - label_metrics.horizontalAdvance(bottom) / 2, bottom_base), bottom),
+    ]
+    label_rects = [
+        QRectF(
+            p.x(),
+            p.y() - label_metrics.capHeight(),
+            label_metrics.horizontalAdvance(t),
+            label_metrics.capHeight(),
+        )
+        for p, t in letters
+    ]
+    centre_w = max(
+        label_metrics.horizontalAdvance(top),
+        label_metrics.horizontalAdvance(bottom),
+        scale_w,
+        length_px,
     )
-    painter.drawText(
-        QPointF(cx - metrics.horizontalAdvance(bottom) / 2, rect.bottom() - 36), bottom
+    half_room = (area.width() - centre_w) / 2 - 2 * _MARGIN
+    corners = {}
+    for name, lines in (
+        ("top_left", text.top_left),
+        ("top_right", text.top_right),
+        ("bottom_left", text.bottom_left),
+        ("bottom_right", text.bottom_right),
+    ):
+        shown = [line for line in lines if line]
+        if elide:
+            shown = [
+                metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(max(half_room, 0)))
+                for line in shown
+            ]
+        width = max((metrics.horizontalAdvance(line) for line in shown), default=0)
+        height = line_height * len(shown)
+        x = area.left() + _MARGIN if name.endswith("left") else area.right() - _MARGIN - width
+        y = area.top() + _MARGIN if name.startswith("top") else area.bottom() - _MARGIN - height
+        corners[name] = (QRectF(x, y, width, height), shown)
+    return OverlayLayout(
+        font,
+        label_font,
+        corners,
+        letters,
+        label_rects,
+        (QPointF(mid_x - length_px / 2, bar_y), length_px, length_mm),
+        scale_rect,
+        scale_text,
     )
 
 
-def draw_corner_text(
-    painter: QPainter, rect: QRectF, corner: Qt.AlignmentFlag, lines: Sequence[str]
-) -> None:
-    """Lines of text in one corner, with a dark halo so they read on bright bone."""
-    text = "\n".join(line for line in lines if line)
-    if not text:
-        return
-    area = rect.adjusted(8, 6, -8, -28)
-    painter.setPen(QColor(0, 0, 0, 200))
-    painter.drawText(area.translated(1, 1), int(corner), text)
-    painter.setPen(TEXT_COLOUR)
-    painter.drawText(area, int(corner), text)
+def _corners_fit(layout: OverlayLayout, area: QRectF) -> bool:
+    """No corner reaches the letters or the scale bar at the middle of its edge."""
+    mid_x = area.center().x()
+    bar_start, bar_px, _ = layout.scale_bar
+    middle_left = min(
+        layout.label_rects[2].left(),
+        layout.label_rects[3].left(),
+        layout.scale_text_rect.left(),
+        bar_start.x(),
+    )
+    middle_right = max(
+        layout.label_rects[2].right(),
+        layout.label_rects[3].right(),
+        layout.scale_text_rect.right(),
+        bar_start.x() + bar_px,
+    )
+    for name, (rect, _lines) in layout.corners.items():
+        if rect.isEmpty():
+            continue
+        if name.endswith("left") and rect.right() + _MARGIN > min(middle_left, mid_x):
+            return False
+        if name.endswith("right") and rect.left() - _MARGIN < max(middle_right, mid_x):
+            return False
+    return True
+
+
+def draw_overlay(painter: QPainter, layout: OverlayLayout) -> None:
+    """Letters, scale bar and corner text, each with a dark halo so it reads on bright bone."""
+    painter.setFont(layout.label_font)
+    for point, letter in layout.labels:
+        _draw_haloed(painter, point, letter, LABEL_COLOUR)
+    start, length_px, _ = layout.scale_bar
+    end = QPointF(start.x() + length_px, start.y())
+    for pen in (QPen(HALO_COLOUR, 4), QPen(TEXT_COLOUR, 2)):
+        painter.setPen(pen)
+        painter.drawLine(start, end)
+        for x in (start.x(), end.x()):
+            painter.drawLine(QPointF(x, start.y() - 5), QPointF(x, start.y()))
+    painter.setFont(layout.font)
+    metrics = QFontMetrics(layout.font)
+    scale_rect = layout.scale_text_rect
+    scale_baseline = QPointF(scale_rect.left(), scale_rect.top() + metrics.ascent())
+    _draw_haloed(painter, scale_baseline, layout.scale_text, TEXT_COLOUR)
+    for name, (rect, lines) in layout.corners.items():
+        for n, line in enumerate(lines):
+            width = metrics.horizontalAdvance(line)
+            x = rect.left() if name.endswith("left") else rect.right() - width
+            baseline = rect.top() + n * metrics.height() + metrics.ascent()
+            _draw_haloed(painter, QPointF(x, baseline), line, TEXT_COLOUR)
+
+
+def _draw_haloed(painter: QPainter, baseline: QPointF, text: str, colour: QColor) -> None:
+    painter.setPen(HALO_COLOUR)
+    for dx, dy in ((1, 1), (-1, -1), (1, -1), (-1, 1)):
+        painter.drawText(baseline + QPointF(dx, dy), text)
+    painter.setPen(colour)
+    painter.drawText(baseline, text)
 
 
 def draw_polyline(painter: QPainter, colour: QColor, points: list[QPointF]) -> None:

@@ -279,35 +279,21 @@ class SliceView(QWidget):
                 slice_overlay.draw_polyline(painter, outline.colour, points)
 
     def _draw_overlay(self, painter: QPainter) -> None:
-        plane = self.plane
-        area = QRectF(self.rect())
-        labels = plane.labels()
-        slice_overlay.draw_side_labels(
-            painter, area, (labels.left, labels.right, labels.top, labels.bottom)
+        slice_overlay.draw_overlay(painter, self.overlay_layout())
+
+    def overlay_layout(self) -> slice_overlay.OverlayLayout:
+        """Where the corner text, orientation letters and scale bar go at this view's size."""
+        labels = self.plane.labels()
+        text = slice_overlay.OverlayText(
+            top_left=self._patient_lines() if self._patient_visible else [],
+            top_right=[self.orientation_title()],
+            bottom_left=self.position_lines(),
+            bottom_right=self.window_lines(),
+            sides=(labels.left, labels.right, labels.top, labels.bottom),
+            scale_label=self.tr("%1 mm"),
         )
-        painter.setFont(self.font())
-        slice_overlay.draw_scale_bar(painter, area, self.pixels_per_mm(), self.tr("%1 mm"))
-        top_left = self._patient_lines() if self._patient_visible else []
-        slice_overlay.draw_corner_text(
-            painter, area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, top_left
-        )
-        slice_overlay.draw_corner_text(
-            painter,
-            area,
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-            [self.orientation_title()],
-        )
-        slice_overlay.draw_corner_text(
-            painter,
-            area,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-            self.position_lines(),
-        )
-        slice_overlay.draw_corner_text(
-            painter,
-            area,
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-            self.window_lines(),
+        return slice_overlay.layout_overlay(
+            QRectF(self.rect()), self.font(), text, self.pixels_per_mm()
         )
 
     def orientation_title(self) -> str:
