@@ -129,18 +129,22 @@ class OverlayLayout:
 
 
 _MARGIN = 6.0
-_MIN_POINT_SIZE = 6.5
+_MIN_POINT_SIZE = 7.0
 
 
 def layout_overlay(
     area: QRectF, base_font: QFont, text: OverlayText, pixels_per_mm: float
 ) -> OverlayLayout:
-    """Lay out the corner text, letters and scale bar of a view, shrinking the font (and at the
-    smallest size eliding lines) until the corners clear the letters and bar in the middle."""
+    """Lay out the corner text, letters and scale bar of a view so that nothing overlaps.
+
+    The font shrinks (down to a readable minimum) until the slice, window and view-name corners
+    clear the letters and scale bar at the middle of their edge; then lines still too long are
+    elided. The patient line is elided rather than shrinking the rest: it is also in the worklist.
+    """
     font = QFont(base_font)
     while True:
         layout = _layout_at(area, font, text, pixels_per_mm)
-        if _corners_fit(layout, area) or font.pointSizeF() <= _MIN_POINT_SIZE:
+        if _corners_fit(layout, area, skip="top_left") or font.pointSizeF() <= _MIN_POINT_SIZE:
             break
         font.setPointSizeF(max(_MIN_POINT_SIZE, font.pointSizeF() * 0.9))
     if not _corners_fit(layout, area):
@@ -230,7 +234,7 @@ def _layout_at(
     )
 
 
-def _corners_fit(layout: OverlayLayout, area: QRectF) -> bool:
+def _corners_fit(layout: OverlayLayout, area: QRectF, skip: str = "") -> bool:
     """No corner reaches the letters or the scale bar at the middle of its edge."""
     mid_x = area.center().x()
     bar_start, bar_px, _ = layout.scale_bar
@@ -247,7 +251,7 @@ def _corners_fit(layout: OverlayLayout, area: QRectF) -> bool:
         bar_start.x() + bar_px,
     )
     for name, (rect, _lines) in layout.corners.items():
-        if rect.isEmpty():
+        if rect.isEmpty() or name == skip:
             continue
         if name.endswith("left") and rect.right() + _MARGIN > min(middle_left, mid_x):
             return False
