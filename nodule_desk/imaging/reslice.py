@@ -56,11 +56,22 @@ def nearest_anatomical_axes(direction: NDArray[np.float64]) -> tuple[list[int], 
     return voxel_axis_of_lps, signs
 
 
+OBLIQUE_LETTER_MIN = float(np.sin(np.deg2rad(15.0)))
+"""A second (third) letter is shown when the direction leans at least 15 degrees that way."""
+
+
 def direction_label(vector_lps: ArrayLike) -> str:
-    """The anatomical letter (L/R, P/A, S/I) nearest to a direction in LPS."""
+    """Anatomical letters of a direction in LPS, in order of decreasing magnitude ("LA" for left
+    and somewhat anterior), as DICOM writes Patient Orientation (PS3.3 C.7.6.1.1.1)."""
     v = np.asarray(vector_lps, dtype=float)
-    axis = int(np.argmax(np.abs(v)))
-    return _LABELS_POSITIVE[axis] if v[axis] >= 0 else _LABELS_NEGATIVE[axis]
+    v = v / np.linalg.norm(v)
+    order = np.argsort(-np.abs(v), kind="stable")
+    letters = [
+        _LABELS_POSITIVE[axis] if v[axis] >= 0 else _LABELS_NEGATIVE[axis]
+        for n, axis in enumerate(order)
+        if n == 0 or abs(v[axis]) >= OBLIQUE_LETTER_MIN
+    ]
+    return "".join(letters)
 
 
 @dataclass(frozen=True)

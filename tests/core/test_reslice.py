@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nodule_desk.imaging.reslice import Orientation, PlaneGeometry, VolumeReslicer
+from nodule_desk.imaging.reslice import (
+    Orientation,
+    PlaneGeometry,
+    VolumeReslicer,
+    direction_label,
+)
 from nodule_desk.volume import CTVolume, VolumeGeometry
 
 
@@ -81,14 +86,15 @@ def test_display_world_round_trip(name: str) -> None:
         assert np.linalg.norm(step) == pytest.approx(plane.col_spacing_mm)
 
 
-def test_oblique_volume_is_shown_along_its_own_axes_with_nearest_labels() -> None:
+def test_oblique_volume_is_shown_along_its_own_axes_with_oblique_labels() -> None:
     a = np.deg2rad(20)
     direction = (np.cos(a), -np.sin(a), 0, np.sin(a), np.cos(a), 0, 0, 0, 1)
     volume = marked_volume(direction)
     plane = VolumeReslicer(volume).plane(Orientation.AXIAL)
     assert (plane.n_cols, plane.n_rows) == (40, 30)
     labels = plane.labels()
-    assert (labels.left, labels.right, labels.top, labels.bottom) == ("R", "L", "A", "P")
+    # columns run along +i = (cos 20, sin 20, 0): left and 20 degrees posterior
+    assert (labels.left, labels.right, labels.top, labels.bottom) == ("RA", "LP", "AL", "PR")
     crs = np.array([3.0, 4.0, 5.0])
     np.testing.assert_allclose(
         plane.world_lps_mm_to_display(plane.display_to_world_lps_mm(crs)), crs
@@ -99,3 +105,17 @@ def test_slice_views_share_memory_with_the_volume() -> None:
     volume = marked_volume()
     reslicer = VolumeReslicer(volume)
     assert np.shares_memory(reslicer.slice_hu(Orientation.CORONAL, 3), volume.hu)
+
+
+@pytest.mark.parametrize(
+    ("vector", "label"),
+    [
+        ((1, 0, 0), "L"),
+        ((0, -1, 0), "A"),
+        ((0.98, 0.2, 0), "L"),  # 11.5 degrees: still plainly left
+        ((0.9, -0.4, 0.1), "LA"),
+        ((-0.6, 0.5, -0.62), "IRP"),
+    ],
+)
+def test_direction_letters_in_order_of_magnitude(vector: tuple, label: str) -> None:
+    assert direction_label(vector) == label
