@@ -426,15 +426,8 @@ class OpenGLUnavailableWidget(QLabel):
         self.setToolTip(reason)
 
     def uses_software_opengl(self) -> bool:
-        """True on Mesa's software rasterisers (llvmpipe, softpipe), as under Xvfb."""
-        if self._software_opengl is None:
-            self._render_window.Render()
-            capabilities = self._render_window.ReportCapabilities() or ""
-            renderer = next((ln for ln in capabilities.splitlines() if "renderer string" in ln), "")
-            self._software_opengl = any(
-                name in renderer.lower() for name in ("llvmpipe", "softpipe", "software")
-            )
-        return self._software_opengl
+        """No OpenGL at all here, so no software renderer either."""
+        return False
 
     def set_volume(self, volume: CTVolume | None) -> None:
         """Accepts the same calls as VolumeView3D, so callers need not check which one they got."""

@@ -231,6 +231,7 @@ def test_create_3d_view_falls_back_to_a_message_without_opengl(
     assert "NODULE_DESK_NO_3D" in widget.reason
     widget.set_volume(_phantom())
     widget.set_nodule_surfaces([])
+    assert widget.uses_software_opengl() is False
     assert widget.isVisible()
 
 
