@@ -249,7 +249,7 @@ class NodulePanelDock(QDockWidget):
                 axes,
                 _fmt(m.mean_diameter_mm),
                 _fmt(m.volume_mm3, 0),
-                _fmt(m.solid_component_mm),
+                _fmt(m.solid_component_mean_diameter_mm),
                 self.categories.get(m.nodule_label, "—"),
             ]
             for column, text in enumerate(cells):

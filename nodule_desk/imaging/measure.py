@@ -40,7 +40,7 @@ class NoduleMeasurement:
     max_hu: float
     density_type: str
     """"solid", "part_solid" or "ground_glass"."""
-    solid_component_mm: float
+    solid_component_long_axis_mm: float
     """Long axis of the solid part on its largest axial slice (the whole nodule when solid)."""
     solid_component_mean_diameter_mm: float
     solid_volume_mm3: float
@@ -88,7 +88,7 @@ def measure_segmentation(seg: NoduleSegmentation) -> NoduleMeasurement:
         mean_hu=round(float(np.mean(inside)), 1),
         max_hu=round(float(np.max(inside)), 1),
         density_type=density,
-        solid_component_mm=round(solid_long, 1),
+        solid_component_long_axis_mm=round(solid_long, 1),
         solid_component_mean_diameter_mm=solid_mean,
         solid_volume_mm3=round(solid_volume, 1),
         center_mm=tuple(round(float(v), 2) for v in seg_world(seg, centroid)),  # type: ignore[arg-type]

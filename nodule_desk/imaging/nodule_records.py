@@ -27,8 +27,9 @@ SAME_NODULE_DISTANCE_MM = 3.0
 
 
 def values_from(measurement: NoduleMeasurement) -> dict[str, Any]:
-    """Store fields of an automatic measurement. For a part-solid nodule the solid component is
-    its mean diameter, as Lung-RADS v2022 categorises it; a solid nodule has no separate one."""
+    """Store fields of an automatic measurement. A part-solid nodule's solid component keeps its
+    mean diameter (Lung-RADS v2022 sizes by it) and its long axis (Fleischner 2017 and
+    C-Lung-RADS); a solid nodule has no separate one."""
     part_solid = measurement.density_type == "part_solid"
     return {
         "center_lps_mm": measurement.center_mm,
@@ -40,7 +41,12 @@ def values_from(measurement: NoduleMeasurement) -> dict[str, Any]:
         "mean_hu": measurement.mean_hu,
         "max_hu": measurement.max_hu,
         "density_type": measurement.density_type,
-        "solid_component_mm": measurement.solid_component_mean_diameter_mm if part_solid else None,
+        "solid_component_mean_diameter_mm": (
+            measurement.solid_component_mean_diameter_mm if part_solid else None
+        ),
+        "solid_component_long_axis_mm": (
+            measurement.solid_component_long_axis_mm if part_solid else None
+        ),
         "solid_volume_mm3": measurement.solid_volume_mm3 if part_solid else None,
     }
 

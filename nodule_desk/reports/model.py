@@ -26,7 +26,7 @@ class ReportedNodule:
     short_axis_mm: float | None = None
     mean_diameter_mm: float | None = None
     volume_mm3: float | None = None
-    solid_component_mm: float | None = None
+    solid_component_long_axis_mm: float | None = None
     mean_hu: float | None = None
     lobe: str | None = None
     """RUL, RML, RLL, LUL, lingula or LLL."""
@@ -38,6 +38,7 @@ class ReportedNodule:
     """The CT image on which the nodule is largest; it goes into the Key Object Selection."""
     key_image_path: Path | None = None
     """A PNG of the key image with the nodule outlined, for the PDF."""
+    solid_component_mean_diameter_mm: float | None = None
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def nodule_table(report: VisitReport) -> tuple[list[str], list[list[str]]]:
             f"{fmt_mm(nodule.long_axis_mm)} × {fmt_mm(nodule.short_axis_mm)}",
             fmt_mm(nodule.mean_diameter_mm),
             fmt_mm(nodule.volume_mm3, 0),
-            fmt_mm(nodule.solid_component_mm),
+            fmt_mm(nodule.solid_component_mean_diameter_mm),
             change_since_prior(nodule, report),
             nodule.lung_rads_category or "—",
         ]

@@ -34,7 +34,9 @@ NUMERIC_FIELDS = {
     (codes.SCT.Diameter.value, "SCT"): "mean_diameter_mm",
     (codes.SCT.Volume.value, "SCT"): "volume_mm3",
     (codes.DCM.MeanAttenuationCoefficient.value, "DCM"): "mean_hu",
-    (sr_codes.SOLID_COMPONENT_LONG_AXIS.value, sr_codes.PRIVATE_SCHEME): "solid_component_mm",
+    (sr_codes.SOLID_COMPONENT_LONG_AXIS.value, sr_codes.PRIVATE_SCHEME): (
+        "solid_component_long_axis_mm"
+    ),
     (sr_codes.VOLUME_DOUBLING_TIME.value, sr_codes.PRIVATE_SCHEME): "volume_doubling_time_days",
 }
 
@@ -54,7 +56,7 @@ class ImportedFinding:
     mean_diameter_mm: float | None = None
     volume_mm3: float | None = None
     mean_hu: float | None = None
-    solid_component_mm: float | None = None
+    solid_component_long_axis_mm: float | None = None
     volume_doubling_time_days: float | None = None
     other_measurements: dict[str, float] = field(default_factory=dict)
     """Measurements we have no field for, by their code meaning."""

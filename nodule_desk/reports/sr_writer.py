@@ -51,7 +51,7 @@ def _measurements(nodule: ReportedNodule) -> list[hd.sr.Measurement]:
         (codes.SCT.Diameter, nodule.mean_diameter_mm, millimetre, codes.SCT.Mean),
         (codes.SCT.Volume, nodule.volume_mm3, cubic_millimetre, None),
         (codes.DCM.MeanAttenuationCoefficient, nodule.mean_hu, codes.UCUM.HounsfieldUnit, None),
-        (sr_codes.SOLID_COMPONENT_LONG_AXIS, nodule.solid_component_mm, millimetre, None),
+        (sr_codes.SOLID_COMPONENT_LONG_AXIS, nodule.solid_component_long_axis_mm, millimetre, None),
         (sr_codes.VOLUME_DOUBLING_TIME, nodule.volume_doubling_time_days, codes.UCUM.Day, None),
     ]
     return [

@@ -66,7 +66,7 @@ def _finding(
         "long_axis_mm": current.long_axis_mm,
         "short_axis_mm": current.short_axis_mm,
         "mean_diameter_mm": current.mean_diameter_mm,
-        "solid_component_mm": current.solid_component_mm,
+        "solid_component_mm": current.solid_component_mean_diameter_mm,
         "volume_mm3": current.volume_mm3,
         "location": current.location or "parenchymal",
         "calcification": "benign" if current.calcification in BENIGN_CALCIFICATIONS else "none",
@@ -79,7 +79,7 @@ def _finding(
     if prior is not None:
         finding["prior"] = {
             "mean_diameter_mm": prior.mean_diameter_mm,
-            "solid_component_mm": prior.solid_component_mm,
+            "solid_component_mm": prior.solid_component_mean_diameter_mm,
             "density_type": prior.density_type,
             "volume_mm3": prior.volume_mm3,
         }
@@ -275,7 +275,8 @@ def _reported(
         short_axis_mm=current.short_axis_mm,
         mean_diameter_mm=current.mean_diameter_mm,
         volume_mm3=current.volume_mm3,
-        solid_component_mm=current.solid_component_mm,
+        solid_component_long_axis_mm=current.solid_component_long_axis_mm,
+        solid_component_mean_diameter_mm=current.solid_component_mean_diameter_mm,
         mean_hu=current.mean_hu,
         lobe=current.lobe,
         lung_rads_category=category,

@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from nodule_desk.errors import StoreError
-from nodule_desk.store.schema import SCHEMA_V1
+from nodule_desk.store.schema import SCHEMA_V1, SCHEMA_V2_SOLID_COMPONENT
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -31,7 +31,17 @@ def create_v1(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [create_v1]
+def name_solid_component_measures(db: sqlite_utils.Database) -> None:
+    """v2: the solid component's long axis and mean diameter, each under its own name.
+
+    v1's ``solid_component_mm`` always held the mean diameter (what Lung-RADS v2022 sizes by);
+    the long axis (what Fleischner 2017 and C-Lung-RADS read) was not kept.
+    """
+    for statement in _statements(SCHEMA_V2_SOLID_COMPONENT):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [create_v1, name_solid_component_measures]
 
 
 def schema_version() -> int:

@@ -132,7 +132,8 @@ class MeasurementValues:
     mean_hu: float | None = None
     max_hu: float | None = None
     density_type: str | None = None
-    solid_component_mm: float | None = None
+    solid_component_long_axis_mm: float | None = None
+    solid_component_mean_diameter_mm: float | None = None
     solid_volume_mm3: float | None = None
     mask_ref: str | None = None
     """Where the mask lives outside the store (a DICOM SEG SOP Instance UID or a file)."""
@@ -160,7 +161,8 @@ class MeasurementValues:
             "short_axis_mm",
             "mean_diameter_mm",
             "longest_3d_mm",
-            "solid_component_mm",
+            "solid_component_long_axis_mm",
+            "solid_component_mean_diameter_mm",
             "solid_volume_mm3",
         ):
             value = getattr(self, name)

@@ -226,3 +226,9 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_status ON outbox(status);
 """
+
+SCHEMA_V2_SOLID_COMPONENT = """
+ALTER TABLE measurements RENAME COLUMN solid_component_mm TO solid_component_mean_diameter_mm;
+ALTER TABLE measurements ADD COLUMN solid_component_long_axis_mm REAL
+    CHECK (solid_component_long_axis_mm IS NULL OR solid_component_long_axis_mm >= 0);
+"""

@@ -37,7 +37,8 @@ def test_measure_prints_the_design_json(part_solid_series: tuple[Path, object, s
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     for key in ("volume_mm3", "long_axis_mm", "short_axis_mm", "mean_diameter_mm", "mean_hu",
-                "density_type", "solid_component_mm", "center_mm"):
+                "density_type", "solid_component_long_axis_mm", "solid_component_mean_diameter_mm",
+                "center_mm"):
         assert key in result
     assert result["density_type"] == "part_solid"
     assert result["volume_mm3"] == pytest.approx(truth.volume_mm3, rel=0.08)

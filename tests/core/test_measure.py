@@ -17,7 +17,7 @@ def test_solid_sphere_volume_and_diameters(slice_mm: float) -> None:
     assert m.mean_diameter_mm == pytest.approx(truth.mean_diameter_mm, abs=0.5)
     assert m.long_axis_mm >= m.short_axis_mm
     assert m.density_type == "solid"
-    assert m.solid_component_mm == m.long_axis_mm
+    assert m.solid_component_long_axis_mm == m.long_axis_mm
     assert np.allclose(m.center_mm, (0.0, 0.0, 0.0), atol=0.3)
     assert m.mean_hu > -300 and m.max_hu > 0
 
@@ -36,7 +36,7 @@ def test_ground_glass_nodule() -> None:
     m = measure_nodule(volume, (0.0, 0.0, 0.0))
     assert m.density_type == "ground_glass"
     assert m.volume_mm3 == pytest.approx(truth.volume_mm3, rel=0.06)
-    assert m.solid_component_mm == 0.0 and m.solid_volume_mm3 == 0.0
+    assert m.solid_component_long_axis_mm == 0.0 and m.solid_volume_mm3 == 0.0
     assert -750 < m.mean_hu < -400
 
 
@@ -45,7 +45,7 @@ def test_part_solid_nodule_measures_its_solid_core() -> None:
     m = measure_nodule(volume, (0.0, 0.0, 0.0))
     assert m.density_type == "part_solid"
     assert m.volume_mm3 == pytest.approx(truth.volume_mm3, rel=0.06)
-    assert m.solid_component_mm == pytest.approx(truth.solid_diameter_mm, abs=0.8)
+    assert m.solid_component_long_axis_mm == pytest.approx(truth.solid_diameter_mm, abs=0.8)
     core_mm3 = np.pi / 6 * truth.solid_diameter_mm**3
     assert m.solid_volume_mm3 == pytest.approx(core_mm3, rel=0.2)
 

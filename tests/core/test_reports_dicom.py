@@ -78,7 +78,7 @@ def test_sr_round_trip_keeps_numbers_sites_and_tracking_uids(visit: VisitReport,
         assert found.lung_rads_category == nodule.lung_rads_category
         assert found.center_mm == pytest.approx(nodule.center_mm)
         for name in ("long_axis_mm", "short_axis_mm", "mean_diameter_mm", "volume_mm3",
-                     "solid_component_mm", "mean_hu", "volume_doubling_time_days"):
+                     "solid_component_long_axis_mm", "mean_hu", "volume_doubling_time_days"):
             assert getattr(found, name) == getattr(nodule, name), name
 
 

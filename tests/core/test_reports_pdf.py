@@ -34,7 +34,8 @@ def key_image(tmp_path: Path) -> Path:
 def make_report(language: str, key_image: Path) -> VisitReport:
     nodules = [
         ReportedNodule("N1", generate_uid(), "part_solid", (0.0, 0.0, 0.0), 12.1, 9.8, 11.0, 701.0,
-                       6.5, -320.0, "RUL", "4A", prior_mean_diameter_mm=9.4,
+                       7.2, -320.0, "RUL", "4A", prior_mean_diameter_mm=9.4,
+                       solid_component_mean_diameter_mm=6.5,
                        volume_doubling_time_days=351.0, key_image_path=key_image),
         ReportedNodule("N2", generate_uid(), "ground_glass", (5.0, 5.0, 5.0), 7.0, 5.2, 6.1, 120.0,
                        lobe="LLL", lung_rads_category="2"),
