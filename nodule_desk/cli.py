@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="find CT series under paths and add them to the store")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--db", type=Path, help="SQLite store (default: the user's data dir)")
+    p.add_argument(
+        "--link-in-place",
+        action="store_true",
+        help="store the files where they are instead of copying them into the local archive",
+    )
 
     p = sub.add_parser("measure", help="segment and measure the nodule at a seed point")
     p.add_argument("series_dir", type=Path, metavar="SERIES_DIR")

@@ -47,3 +47,39 @@ class StoreError(NoduleDeskError):
 
 class CancelledError(NoduleDeskError):
     """A long job stopped because its cancel token was set."""
+
+
+class MissingFilesError(NoduleDeskError):
+    """Files the store lists for a series are gone: a removed USB stick or CD, a moved folder, or
+    an archive changed behind NoduleDesk's back. Names the study and where the files were."""
+
+    def __init__(
+        self,
+        study_uid: str,
+        series_uid: str,
+        missing: list[Path],
+        total: int,
+        in_archive: bool,
+        patient_id: str = "",
+        study_date: str | None = None,
+    ) -> None:
+        self.study_uid = study_uid
+        self.series_uid = series_uid
+        self.missing = missing
+        self.total = total
+        self.in_archive = in_archive
+        self.folder = missing[0].parent if missing else Path()
+        who = ", ".join(
+            v for v in (f"patient {patient_id}" if patient_id else "", study_date or "") if v
+        )
+        where = (
+            f"they are missing from the local archive at {self.folder} (removed outside "
+            "NoduleDesk): retrieve or import the study again"
+            if in_archive
+            else f"they were linked in place at {self.folder}, not copied into the archive: "
+            "reconnect the disk, CD or USB stick that held them, or import the study again"
+        )
+        super().__init__(
+            f"study {study_uid}{f' ({who})' if who else ''}: {len(missing)} of {total} file(s) of "
+            f"series {series_uid} cannot be found, first {missing[0] if missing else '?'}; {where}"
+        )

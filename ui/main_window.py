@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nodule_desk.errors import NoduleDeskError
 from nodule_desk.store import Series, Store
 from nodule_desk.volume import CTVolume
 from ui import i18n
@@ -346,9 +347,13 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.report_dialog = dialog
 
-    def open_series(self, series: Series) -> Job:
+    def open_series(self, series: Series) -> Job | None:
         self.series = series
-        files = self.store.series_files(series.id)
+        try:
+            files = self.store.series_files(series.id)
+        except NoduleDeskError as error:  # files gone (a removed USB stick): name the study
+            self.show_error(error)
+            return None
         job = Job(load_series_job(files, series.series_uid), wants_partial=True)
         job.signals.partial.connect(self._show_first_slice)
         job.signals.finished.connect(self._show_volume)
@@ -404,11 +409,10 @@ def _import_job(db_path: Path, folder: Path) -> Any:
     """Scan ``folder`` and store what it finds, in its own store connection (SQLite threads)."""
 
     def run(progress: Any, cancel: Any) -> dict[str, int]:
-        from nodule_desk.dicom.scan import scan_paths
+        from nodule_desk.archive import import_paths
 
-        scan = scan_paths([folder], progress=progress, cancel=cancel)
         with Store.open(db_path) as store:
-            store.add_scan_result(scan)
-        return {"series": len(scan.series), "problems": len(scan.problems)}
+            done = import_paths(store, [folder], progress=progress, cancel=cancel)
+        return {"series": len(done.scan.series), "problems": len(done.problems)}
 
     return run

@@ -1,7 +1,10 @@
 """``python -m nodule_desk import PATH… [--db FILE]``: find CT series and add them to the store.
 
 Prints ``{"series": [{"series_uid", "patient_id", "study_date", "n_slices", "spacing_mm"}, ...],
-"errors": [{"path", "error"}, ...]}`` (DESIGN.md, CLI contract). A bad file or a path that does not
+"errors": [{"path", "error"}, ...]}`` (DESIGN.md, CLI contract). The files are copied into the
+local archive beside the store (checksummed, written atomically) unless ``--link-in-place`` is
+given, so a CD or USB stick can be removed afterwards; each series item says which (``archived``).
+A bad file or a path that does not
 exist is an item of ``errors`` and the command still succeeds; only a store that cannot be written
 fails the command (StoreError, exit 2), and then nothing of this import is stored. The store is
 opened before the scan, so a store that cannot be used fails at once, not after a long scan.
@@ -14,8 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nodule_desk.archive.ingest import import_paths
 from nodule_desk.dicom.records import FileProblem, ScanResult, SeriesRecord
-from nodule_desk.dicom.scan import scan_paths
 from nodule_desk.store import ImportSummary, Series, Store
 
 
@@ -23,10 +26,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     paths = [Path(p) for p in args.paths]
     missing = [FileProblem(p, "no such file or folder") for p in paths if not p.exists()]
     existing = [p for p in paths if p.exists()]
+    link_in_place = bool(getattr(args, "link_in_place", False))
     with Store.open(args.db) as store:
-        scan = scan_paths(existing) if existing else ScanResult()
-        summary = store.add_scan_result(scan)
-    return import_result(scan, summary, missing)
+        if not existing:
+            return import_result(ScanResult(), ImportSummary(), missing)
+        outcome = import_paths(store, existing, link_in_place=link_in_place)
+    scan = ScanResult(series=outcome.scan.series, problems=outcome.problems)
+    result = import_result(scan, outcome.summary, missing)
+    for item in result["series"]:
+        item["archived"] = not link_in_place
+    return result
 
 
 def import_result(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nodule_desk.dicom.records import ScanResult, SeriesRecord
-from nodule_desk.errors import StoreError
+from nodule_desk.errors import MissingFilesError, StoreError
 from nodule_desk.store.connection import StoreBase, now_utc, translated
 from nodule_desk.store.models import ImportSummary, Patient, Series, Study
 
@@ -334,13 +334,35 @@ class CatalogQueries(StoreBase):
         return series_from_row(row) if row else None
 
     @translated
-    def series_files(self, series: SeriesRef, stack_key: str | None = None) -> list[Path]:
-        """The files of a series in slice order."""
+    def series_files(
+        self, series: SeriesRef, stack_key: str | None = None, *, require_present: bool = True
+    ) -> list[Path]:
+        """The files of a series in slice order. MissingFilesError, naming the study and where the
+        files were, when any is gone (unless ``require_present`` is False)."""
         series_id = self.series_id(series, stack_key)
         rows = self.query_all(
             "SELECT path FROM series_files WHERE series = ? ORDER BY slice_index", (series_id,)
         )
-        return [Path(row["path"]) for row in rows]
+        paths = [Path(row["path"]) for row in rows]
+        missing = [p for p in paths if not p.is_file()] if require_present else []
+        if missing:
+            raise self._missing_files(series_id, missing, len(paths))
+        return paths
+
+    def _missing_files(self, series_id: int, missing: list[Path], total: int) -> MissingFilesError:
+        row = self.query_one(_SERIES_SELECT + " WHERE se.id = ?", (series_id,)) or {}
+        in_archive = self.query_one(
+            "SELECT 1 FROM archive_instances WHERE path = ?", (str(missing[0]),)
+        )
+        return MissingFilesError(
+            study_uid=row.get("study_uid", ""),
+            series_uid=row.get("series_uid", ""),
+            missing=missing,
+            total=total,
+            in_archive=in_archive is not None,
+            patient_id=row.get("patient_id", ""),
+            study_date=row.get("study_date"),
+        )
 
     def series_id(self, series: SeriesRef, stack_key: str | None = None) -> int:
         """Row id of a series; a UID with several stacks needs ``stack_key``."""

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from nodule_desk.errors import StoreError
 from nodule_desk.store.schema import SCHEMA_V1, SCHEMA_V2_SOLID_COMPONENT
+from nodule_desk.store.schema_archive import SCHEMA_V3_ARCHIVE
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -41,7 +42,14 @@ def name_solid_component_measures(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [create_v1, name_solid_component_measures]
+def add_archive_instances(db: sqlite_utils.Database) -> None:
+    """v3: the local archive's instances with their checksums (issue 17: imports survive a removed
+    USB stick)."""
+    for statement in _statements(SCHEMA_V3_ARCHIVE):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [create_v1, name_solid_component_measures, add_archive_instances]
 
 
 def schema_version() -> int:

@@ -5,8 +5,9 @@
     >>> store.search_patients("zhang")
 
 Reading and writing live by concern in catalog.py (patients, studies, series), measurements.py
-(nodules, measurement versions), reports.py (drafts, signing, amendments) and outbox.py; every
-change writes the audit log in the same transaction.
+(nodules, measurement versions), reports.py (drafts, signing, amendments), outbox.py and
+instances.py (the local archive's index); every change writes the audit log in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import Any
 
 from nodule_desk.paths import default_db_path
 from nodule_desk.store.connection import connect, store_error, translated, use_wal
+from nodule_desk.store.instances import InstanceQueries
 from nodule_desk.store.migrations import migrate, refuse_newer, schema_version, user_version
 from nodule_desk.store.outbox import OutboxQueries
 
 
-class Store(OutboxQueries):
+class Store(OutboxQueries, InstanceQueries):
     @classmethod
     def open(cls, path: Path | None = None, user: str | None = None) -> Store:
         """Open (or create) the store at ``path`` and bring its schema up to date.

@@ -80,8 +80,11 @@ def test_import_stores_every_series_and_lists_bad_files_and_missing_paths(dicom_
             "WHERE s.series_uid = ? ORDER BY f.slice_index", (baseline.series_uid,)).fetchall()
     finally:
         conn.close()
-    assert [Path(p).name for (p,) in files] == [f"CT{k:04d}.dcm" for k in range(1, 7)]
-    assert all(Path(p).is_absolute() and Path(p).is_file() for (p,) in files)
+    # copied into the local archive beside the store (issue 17 item 7), in slice order
+    originals = [root / "cd1" / "a" / f"CT{k:04d}.dcm" for k in range(1, 7)]
+    assert [Path(p).read_bytes() for (p,) in files] == [o.read_bytes() for o in originals]
+    assert all(Path(p).is_relative_to(tmp_path / "archive") for (p,) in files)
+    assert all(s["archived"] for s in result["series"])
 
 
 def test_importing_again_changes_nothing_in_the_store(dicom_tree, tmp_path):
@@ -122,3 +125,20 @@ def test_a_missing_path_alone_is_an_error_item_and_the_store_is_still_created(is
         assert conn.execute("SELECT count(*) FROM series").fetchone()[0] == 0
     finally:
         conn.close()
+
+
+def test_link_in_place_stores_the_original_files_and_copies_nothing(dicom_tree, tmp_path):
+    root: Path = dicom_tree["root"]  # type: ignore[assignment]
+    db = tmp_path / "store.sqlite"
+    done = run_import(root / "usb", "--db", db, "--link-in-place")
+    assert done.returncode == 0, done.stderr
+    (series,) = json.loads(done.stdout)["series"]
+    assert series["archived"] is False
+    conn = sqlite3.connect(db)
+    try:
+        files = [p for (p,) in conn.execute("SELECT path FROM series_files ORDER BY slice_index")]
+        assert conn.execute("SELECT count(*) FROM archive_instances").fetchone()[0] == 0
+    finally:
+        conn.close()
+    assert files == [str(root / "usb" / f"CT{k:04d}.dcm") for k in range(1, 6)]
+    assert not (tmp_path / "archive").exists()
