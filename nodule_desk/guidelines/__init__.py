@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nodule_desk.guidelines import c_lung_rads, fleischner, lung_rads
+from nodule_desk.guidelines import c_lung_rads, china_screening, fleischner, lung_rads
 from nodule_desk.guidelines.findings import Exam, Finding, Findings, parse_findings
 
 DEFAULT_CONTEXT = "screening"
@@ -32,8 +32,11 @@ __all__ = [
 class GuidelineChoice:
     context: str
     primary: str
-    """"lung_rads" for screening, "fleischner" for incidental findings it covers."""
+    """"lung_rads" for screening, "fleischner" for incidental findings (also when Fleischner
+    excludes the patient: its answer then says plainly that it does not apply)."""
     reason: str
+    applies: bool = True
+    """False when no guideline NoduleDesk implements covers the exam (Fleischner excluded)."""
 
 
 def _default_context(config: Any) -> str:
@@ -56,7 +59,12 @@ def applicable_guidelines(exam: Exam, config: Any = None) -> GuidelineChoice:
     reason = fleischner.exclusion(exam)
     if reason is not None:
         return GuidelineChoice(
-            context, "lung_rads", f"Fleischner 2017 excluded ({reason}); Lung-RADS for reference"
+            context,
+            "fleischner",
+            f"incidental finding, but Fleischner 2017 does not apply ({reason}): no guideline "
+            "here covers this patient; manage clinically (Lung-RADS is for screening and is "
+            "given for reference only)",
+            applies=False,
         )
     return GuidelineChoice(context, "fleischner", "incidental finding: Fleischner 2017")
 
@@ -74,11 +82,12 @@ def classify(findings: Findings, config: Any = None) -> dict[str, Any]:
     exam = findings.exam
     if exam.context is None:
         exam = Exam(**{**exam.__dict__, "context": choice.context})
-    positive = c_lung_rads.screening_positive(findings.nodules)
+    positive = china_screening.screening_positive(exam, findings.nodules)
     return {
         "context": choice.context,
         "primary_guideline": choice.primary,
         "primary_reason": choice.reason,
+        "primary_guideline_applies": choice.applies,
         "lung_rads": _lung_rads(exam, findings, choice.context),
         "fleischner": fleischner.classify_exam(exam, findings.nodules),
         "c_lung_rads": c_lung_rads.classify_exam(exam, findings.nodules),

@@ -1,16 +1,12 @@
-"""C-Lung-RADS and the national screening programme's "positive nodule".
+"""C-Lung-RADS (Nature Medicine 2024, Table 1): categories 0-4 by nodule type and size.
 
-C-Lung-RADS source: Nature Medicine 2024;30(11):3184-3195 (doi:10.1038/s41591-024-03211-3),
-Table 1 "C-Lung-RADS assessment categories". Its categories run 0 (negative: calcifications)
-to 4; note that C-Lung-RADS 0 means negative, unlike Lung-RADS 0.
-Sizes: mean diameter rounded to 0.1 mm as in Lung-RADS (UNCHECKED: Table 1 does not restate how
-to measure; we assume the Lung-RADS convention the paper builds on).
-
-Positive nodule source: 中国肺癌筛查与早诊早治指南 (China guideline for lung cancer screening and
-early detection and treatment, 2021), baseline screening: solid or part-solid nodule >= 5 mm,
-non-solid nodule >= 8 mm, or an endobronchial nodule. UNCHECKED against the primary text: whether
-"diameter" there is the mean or the longest diameter (we use the mean), and the guideline's
-separate rules for annual repeat screening (new nodules, growth), which are not implemented.
+Source: Nature Medicine 2024;30(11):3184-3195 (doi:10.1038/s41591-024-03211-3), Table 1
+"C-Lung-RADS assessment categories". Its categories run 0 (negative: calcifications) to 4; note
+that C-Lung-RADS 0 means negative, unlike Lung-RADS 0, so findings outside Table 1 (airway
+nodules, cysts) are "not categorized", never 0. Sizes: mean diameter rounded to 0.1 mm as in
+Lung-RADS (Table 1 says "total mean diameter"); the solid component by its long axis when given
+(Table 1 does not say; the larger measure is the safer reading). The national screening
+programme's "positive nodule" is in china_screening.py.
 """
 
 from __future__ import annotations
@@ -76,9 +72,6 @@ MANAGEMENT = {
     ),
 }
 
-# China 2021 screening guideline, "positive nodule" at baseline: density -> minimum mean diameter.
-POSITIVE_FROM_MM = {"solid": 5, "part_solid": 5, "ground_glass": 8}
-
 
 def _in(value: float | None, lower: float | None, upper: float | None) -> bool:
     if value is None:
@@ -86,14 +79,27 @@ def _in(value: float | None, lower: float | None, upper: float | None) -> bool:
     return (lower is None or value >= lower) and (upper is None or value < upper)
 
 
+def _solid_component_mm(finding: Finding) -> tuple[float | None, str | None]:
+    """Table 1 says "total mean diameter" for the nodule but not how the solid component is
+    measured; of its mean diameter and long axis the larger (the long axis) gives the higher
+    category, so it is used when given (safer reading)."""
+    long_axis = finding.solid_component_long_axis_mm
+    mean = finding.solid_component_mean_diameter_mm
+    if long_axis is not None:
+        return float(round_mm(long_axis, "0.1")), "long axis (safer reading: Table 1 does not say)"
+    if mean is not None:
+        return float(round_mm(mean, "0.1")), "mean diameter"
+    return None, None
+
+
 def categorize(finding: Finding) -> dict[str, Any]:
     mean = float(round_mm(finding.mean_diameter_mm, "0.1"))
-    solid = None
-    if finding.solid_component_mm is not None:
-        solid = float(round_mm(finding.solid_component_mm, "0.1"))
     out: dict[str, Any] = {"id": finding.id, "measures": {"mean_diameter_mm": mean}}
-    if solid is not None:
+    solid, solid_measure = (None, None)
+    if finding.density_type == "part_solid":
+        solid, solid_measure = _solid_component_mm(finding)
         out["measures"]["solid_component_mm"] = solid
+        out["measures"]["solid_component_measure"] = solid_measure
     if finding.benign:
         return {
             **out,
@@ -104,10 +110,11 @@ def categorize(finding: Finding) -> dict[str, Any]:
             else "Table 1 names calcifications only; fat-containing nodules read as 0",
         }
     if finding.location == "airway" or finding.density_type == "cyst":
+        what = "airway nodule" if finding.location == "airway" else "atypical cyst"
         return {
             **out,
             "category": None,
-            "rule": "not covered by C-Lung-RADS Table 1 (airway nodule or cyst)",
+            "rule": f"not covered by C-Lung-RADS Table 1 ({what}): not negative, see Lung-RADS",
         }
     values = {"mean": mean, "solid": solid}
     category, text = next(
@@ -121,19 +128,40 @@ def categorize(finding: Finding) -> dict[str, Any]:
     ):
         text = f"{text}, model-predicted malignant probability {probability:.2f} >= 0.5"
         category = "4"
+    if solid_measure is not None and solid_measure != "mean diameter":
+        text = f"{text} (solid component by its {solid_measure})"
     return {**out, "category": category, "rule": text}
 
 
+NOT_CATEGORIZED = (
+    "Not categorized by C-Lung-RADS: the exam's findings are outside Table 1; manage by Lung-RADS "
+    "or clinically, not as negative.",
+    "C-Lung-RADS 未能分类：检查所见不在其表 1 范围内；请按 Lung-RADS 或临床处理，不可视为阴性。",
+)
+
+
 def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
+    """The most suspicious categorized nodule's category. 0 is Table 1's "negative:
+    calcifications": an exam with no nodule or only calcified ones. Findings outside Table 1
+    (airway nodules, cysts) leave the exam uncategorized rather than negative."""
     per_nodule = [categorize(n) for n in nodules]
     rated = [c for c in per_nodule if c["category"] is not None]
-    if rated:
+    uncovered = [c["id"] for c in per_nodule if c["category"] is None]
+    months: int | None
+    if rated and (uncovered == [] or max(ORDER.index(c["category"]) for c in rated) > 0):
         worst = max(rated, key=lambda c: ORDER.index(c["category"]))
         category, rule = worst["category"], f"most suspicious nodule {worst['id']}: {worst['rule']}"
+        management, management_zh, months = MANAGEMENT[category]
+        if uncovered:
+            rule += f"; nodule(s) {', '.join(uncovered)} outside Table 1, not categorized"
+    elif uncovered:
+        category = None
+        rule = f"nodule(s) {', '.join(uncovered)} outside Table 1: not categorized, not negative"
+        (management, management_zh), months = NOT_CATEGORIZED, None
     else:
-        category, rule = "0", "no nodule C-Lung-RADS categorizes: negative [unchecked reading]"
-    management, management_zh, months = MANAGEMENT[category]
-    return {
+        category, rule = "0", "no nodules, or calcified nodules only: negative"
+        management, management_zh, months = MANAGEMENT["0"]
+    result = {
         "guideline": VERSION,
         "category": category,
         "management": management,
@@ -145,29 +173,6 @@ def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
         "rule": rule,
         "nodules": per_nodule,
     }
-
-
-def positive_nodule(finding: Finding) -> tuple[bool, str]:
-    """Is this a "positive nodule" of the national screening programme (baseline definition)?"""
-    if finding.benign:
-        return False, "calcified or fat-containing"
-    if finding.location == "airway":
-        return True, "endobronchial nodule"
-    threshold = POSITIVE_FROM_MM.get(finding.density_type)
-    if threshold is None:
-        return False, "atypical cyst: not in the definition"
-    mean = float(round_mm(finding.mean_diameter_mm, "0.1"))
-    name = finding.density_type.replace("_", "-")
-    if mean >= threshold:
-        return True, f"{name} {mean} mm >= {threshold} mm"
-    return False, f"{name} {mean} mm < {threshold} mm"
-
-
-def screening_positive(nodules: list[Finding]) -> dict[str, Any]:
-    rows = [(n.id, *positive_nodule(n)) for n in nodules]
-    return {
-        "positive": any(p for _, p, _ in rows),
-        "source": "China guideline for lung cancer screening and early diagnosis and "
-        "treatment (2021), baseline positive-nodule definition",
-        "nodules": [{"id": i, "positive": p, "rule": r} for i, p, r in rows],
-    }
+    if uncovered:
+        result["not_categorized"] = uncovered
+    return result

@@ -9,7 +9,7 @@ Rounding works on the decimal string of the number, half up, so 5.95 mm is 6.0 a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -38,15 +38,28 @@ def round_mm(value: Decimal | float | int, step: str) -> Decimal:
 
 
 LUNG_RADS_CATEGORIES = ("1", "2", "3", "4A", "4B", "4X")
+SCREENING_ROUNDS = ("baseline", "annual")
 
 
 @dataclass(frozen=True)
 class PriorFinding:
+    """One earlier measurement of a nodule (the ``prior`` or an entry of ``priors``)."""
+
     mean_diameter_mm: Decimal
-    solid_component_mm: Decimal | None
+    solid_component_mean_diameter_mm: Decimal | None
     density_type: str
     lung_rads_category: str | None = None
-    """The category the prior exam gave this nodule, when known (drives stepped management)."""
+    """The category the report of that exam gave this nodule, when known (stepped management)."""
+    exam_date: dt.date | None = None
+    long_axis_mm: Decimal | None = None
+    short_axis_mm: Decimal | None = None
+    volume_mm3: float | None = None
+    solid_component_long_axis_mm: Decimal | None = None
+
+    @property
+    def solid_component_mm(self) -> Decimal | None:
+        """Legacy name of the solid component's mean diameter."""
+        return self.solid_component_mean_diameter_mm
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,7 @@ class Finding:
     id: str
     density_type: str
     mean_diameter_mm: Decimal
-    solid_component_mm: Decimal | None
+    solid_component_mean_diameter_mm: Decimal | None
     location: str = "parenchymal"
     airway_level: str | None = None
     calcification: str = "none"
@@ -78,6 +91,14 @@ class Finding:
     suspicious_features: tuple[str, ...] = ()
     malignancy_probability: float | None = None
     cyst: Cyst | None = None
+    solid_component_long_axis_mm: Decimal | None = None
+    priors: tuple[PriorFinding, ...] = ()
+    """Every earlier measurement, oldest first; the last one is ``prior``."""
+
+    @property
+    def solid_component_mm(self) -> Decimal | None:
+        """Legacy name of the solid component's mean diameter."""
+        return self.solid_component_mean_diameter_mm
 
     @property
     def benign(self) -> bool:
@@ -86,6 +107,11 @@ class Finding:
     @property
     def subsolid(self) -> bool:
         return self.density_type in ("part_solid", "ground_glass")
+
+    @property
+    def history(self) -> tuple[PriorFinding, ...]:
+        """Earlier measurements oldest first (``priors``, ending with ``prior``)."""
+        return self.priors
 
 
 @dataclass(frozen=True)
@@ -99,10 +125,21 @@ class Exam:
     immunocompromised: bool = False
     incomplete: str | None = None
     significant_other_findings: tuple[str, ...] = ()
+    screening_round: str | None = None
+    """"baseline" or "annual" as given; ``round`` says which applies."""
+    baseline_exam_date: dt.date | None = None
+    """The patient's first screening CT, when known: a nodule first measured later was new then."""
 
     @property
     def baseline(self) -> bool:
         return self.prior_exam_date is None
+
+    @property
+    def round(self) -> str:
+        """The screening round: as given, else "baseline" without a prior exam, else "annual"."""
+        if self.screening_round is not None:
+            return self.screening_round
+        return "baseline" if self.baseline else "annual"
 
 
 @dataclass(frozen=True)
@@ -140,52 +177,133 @@ def _flag(nodule_id: str, name: str, value: Any) -> bool:
     return value
 
 
-def _date(name: str, value: Any, required: bool) -> dt.date | None:
+def _date(name: str, value: Any, required: bool, nodule_id: str = EXAM_ID) -> dt.date | None:
     if value is None and not required:
         return None
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as error:
-        raise FindingError(EXAM_ID, name, f"not a date (YYYY-MM-DD): {value!r}") from error
+        raise FindingError(nodule_id, name, f"not a date (YYYY-MM-DD): {value!r}") from error
 
 
-def _mean_diameter(nodule_id: str, raw: dict[str, Any]) -> Decimal:
-    given = _mm(nodule_id, "mean_diameter_mm", raw.get("mean_diameter_mm"))
+def _mean_diameter(nodule_id: str, raw: dict[str, Any], prefix: str = "") -> Decimal:
+    given = _mm(nodule_id, f"{prefix}mean_diameter_mm", raw.get("mean_diameter_mm"))
     if given is not None:
         return given
-    long_axis = _mm(nodule_id, "long_axis_mm", raw.get("long_axis_mm"))
-    short_axis = _mm(nodule_id, "short_axis_mm", raw.get("short_axis_mm"))
+    long_axis = _mm(nodule_id, f"{prefix}long_axis_mm", raw.get("long_axis_mm"))
+    short_axis = _mm(nodule_id, f"{prefix}short_axis_mm", raw.get("short_axis_mm"))
     if long_axis is None or short_axis is None:
         raise FindingError(
             nodule_id,
-            "mean_diameter_mm",
+            f"{prefix}mean_diameter_mm",
             "missing, and the long and short axes not both given",
         )
     return (long_axis + short_axis) / 2
 
 
-def _prior(nodule_id: str, raw: Any) -> PriorFinding | None:
-    if raw is None:
+def _solid_component(
+    nodule_id: str, raw: dict[str, Any], density: str, prefix: str = ""
+) -> tuple[Decimal | None, Decimal | None]:
+    """(mean diameter, long axis) of the solid component; ``solid_component_mm`` is the legacy
+    name of the mean diameter. A part-solid nodule needs at least one of them."""
+    name = f"{prefix}solid_component_mean_diameter_mm"
+    mean = _mm(nodule_id, name, raw.get("solid_component_mean_diameter_mm"))
+    legacy = _mm(nodule_id, f"{prefix}solid_component_mm", raw.get("solid_component_mm"))
+    if mean is None:
+        mean = legacy
+    elif legacy is not None and legacy != mean:
+        raise FindingError(
+            nodule_id, f"{prefix}solid_component_mm", f"differs from {name} (legacy name of it)"
+        )
+    long_axis = _mm(
+        nodule_id,
+        f"{prefix}solid_component_long_axis_mm",
+        raw.get("solid_component_long_axis_mm"),
+    )
+    if density == "part_solid" and mean is None and long_axis is None:
+        what = "part-solid prior" if prefix else "part-solid nodule"
+        raise FindingError(
+            nodule_id, name, f"missing for a {what} (or give solid_component_long_axis_mm)"
+        )
+    if mean is not None and long_axis is not None and long_axis < mean:
+        raise FindingError(
+            nodule_id, f"{prefix}solid_component_long_axis_mm", "shorter than the mean diameter"
+        )
+    return mean, long_axis
+
+
+def _prior(
+    nodule_id: str, raw: Any, name: str = "prior", date_required: bool = False
+) -> PriorFinding | None:
+    if raw is None and not date_required:
         return None
     if not isinstance(raw, dict):
-        raise FindingError(nodule_id, "prior", "expected an object or null")
-    density = _choice(nodule_id, "prior.density_type", raw.get("density_type"), DENSITY_TYPES)
-    mean = _mm(nodule_id, "prior.mean_diameter_mm", raw.get("mean_diameter_mm"))
-    if mean is None:
-        long_axis = _mm(nodule_id, "prior.long_axis_mm", raw.get("long_axis_mm"))
-        short_axis = _mm(nodule_id, "prior.short_axis_mm", raw.get("short_axis_mm"))
-        if long_axis is None or short_axis is None:
-            raise FindingError(nodule_id, "prior.mean_diameter_mm", "missing: a size is needed")
-        mean = (long_axis + short_axis) / 2
-    solid = _mm(nodule_id, "prior.solid_component_mm", raw.get("solid_component_mm"))
-    if density == "part_solid" and solid is None:
-        raise FindingError(nodule_id, "prior.solid_component_mm", "missing for a part-solid prior")
+        raise FindingError(
+            nodule_id, name, "expected an object" + ("" if date_required else " or null")
+        )
+    prefix = f"{name}."
+    density = _choice(nodule_id, f"{prefix}density_type", raw.get("density_type"), DENSITY_TYPES)
+    mean = _mean_diameter(nodule_id, raw, prefix)
+    solid_mean, solid_long = _solid_component(nodule_id, raw, density, prefix)
     category = raw.get("lung_rads_category")
     if category is not None:
         category = _choice(
-            nodule_id, "prior.lung_rads_category", str(category).upper(), LUNG_RADS_CATEGORIES
+            nodule_id, f"{prefix}lung_rads_category", str(category).upper(), LUNG_RADS_CATEGORIES
         )
-    return PriorFinding(mean, solid, density, category)
+    volume = _mm(nodule_id, f"{prefix}volume_mm3", raw.get("volume_mm3"))
+    return PriorFinding(
+        mean_diameter_mm=mean,
+        solid_component_mean_diameter_mm=solid_mean,
+        density_type=density,
+        lung_rads_category=category,
+        exam_date=_date(f"{prefix}exam_date", raw.get("exam_date"), date_required, nodule_id),
+        long_axis_mm=_mm(nodule_id, f"{prefix}long_axis_mm", raw.get("long_axis_mm")),
+        short_axis_mm=_mm(nodule_id, f"{prefix}short_axis_mm", raw.get("short_axis_mm")),
+        volume_mm3=None if volume is None else float(volume),
+        solid_component_long_axis_mm=solid_long,
+    )
+
+
+def _priors(nodule_id: str, raw: Any) -> list[PriorFinding]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise FindingError(nodule_id, "priors", "expected a list of earlier measurements")
+    priors = [
+        _prior(nodule_id, item, f"priors[{i}]", date_required=True) for i, item in enumerate(raw)
+    ]
+    dates = [p.exam_date for p in priors if p is not None]
+    for i in range(1, len(dates)):
+        if dates[i] <= dates[i - 1]:  # type: ignore[operator]
+            raise FindingError(
+                nodule_id, f"priors[{i}].exam_date", "not after the one before (oldest first)"
+            )
+    return [p for p in priors if p is not None]
+
+
+def _history(
+    nodule_id: str, prior: PriorFinding | None, priors: list[PriorFinding], exam: Exam | None
+) -> tuple[PriorFinding | None, tuple[PriorFinding, ...]]:
+    """``prior`` dated (by the exam's prior_exam_date when it has no date) and appended to
+    ``priors`` unless it is their last entry; without ``prior`` the last of ``priors`` is it."""
+    if exam is not None:
+        named = [(f"priors[{i}].exam_date", p) for i, p in enumerate(priors)]
+        for name, earlier in [*named, ("prior.exam_date", prior)]:
+            if earlier is not None and earlier.exam_date is not None:
+                if earlier.exam_date >= exam.date:
+                    raise FindingError(nodule_id, name, "not before the exam date")
+    if prior is not None and prior.exam_date is None and exam is not None:
+        prior = replace(prior, exam_date=exam.prior_exam_date)
+    if prior is None:
+        return (priors[-1] if priors else None), tuple(priors)
+    if priors and priors[-1].exam_date == prior.exam_date:
+        last = priors[-1]
+        if last.lung_rads_category is None and prior.lung_rads_category is not None:
+            last = replace(last, lung_rads_category=prior.lung_rads_category)
+        return last, tuple([*priors[:-1], last])
+    if priors and prior.exam_date is not None and priors[-1].exam_date > prior.exam_date:  # type: ignore[operator]
+        raise FindingError(nodule_id, "prior.exam_date", "earlier than the last of priors")
+    return prior, tuple([*priors, prior])
 
 
 def _cyst(nodule_id: str, raw: dict[str, Any]) -> Cyst | None:
@@ -210,8 +328,9 @@ def _probability(nodule_id: str, value: Any) -> float | None:
     return float(value)
 
 
-def parse_finding(raw: Any, index: int) -> Finding:
-    """One nodule of the contract; ``index`` names it when it has no id."""
+def parse_finding(raw: Any, index: int, exam: Exam | None = None) -> Finding:
+    """One nodule of the contract; ``index`` names it when it has no id. With ``exam``, its
+    prior is dated by the exam's ``prior_exam_date`` when it carries no ``exam_date``."""
     if not isinstance(raw, dict):
         raise FindingError(f"#{index + 1}", "nodules", "each nodule must be an object")
     nodule_id = str(raw.get("id") or f"#{index + 1}")
@@ -220,18 +339,22 @@ def parse_finding(raw: Any, index: int) -> Finding:
     airway_level = None
     if location == "airway":
         airway_level = _choice(nodule_id, "airway_level", raw.get("airway_level"), AIRWAY_LEVELS)
-    solid = _mm(nodule_id, "solid_component_mm", raw.get("solid_component_mm"))
-    if density == "part_solid" and solid is None:
-        raise FindingError(nodule_id, "solid_component_mm", "missing for a part-solid nodule")
+    solid_mean, solid_long = _solid_component(nodule_id, raw, density)
     features = raw.get("suspicious_features") or ()
     if isinstance(features, bool):
         features = ("additional suspicious features",) if features else ()
+    if not isinstance(features, (list, tuple)):
+        raise FindingError(nodule_id, "suspicious_features", "expected a list of words or true")
     volume = _mm(nodule_id, "volume_mm3", raw.get("volume_mm3"))
+    prior, priors = _history(
+        nodule_id, _prior(nodule_id, raw.get("prior")), _priors(nodule_id, raw.get("priors")), exam
+    )
     return Finding(
         id=nodule_id,
         density_type=density,
         mean_diameter_mm=_mean_diameter(nodule_id, raw),
-        solid_component_mm=solid,
+        solid_component_mean_diameter_mm=solid_mean,
+        solid_component_long_axis_mm=solid_long,
         location=location,
         airway_level=airway_level,
         calcification=_choice(
@@ -241,7 +364,8 @@ def parse_finding(raw: Any, index: int) -> Finding:
         long_axis_mm=_mm(nodule_id, "long_axis_mm", raw.get("long_axis_mm")),
         short_axis_mm=_mm(nodule_id, "short_axis_mm", raw.get("short_axis_mm")),
         volume_mm3=None if volume is None else float(volume),
-        prior=_prior(nodule_id, raw.get("prior")),
+        prior=prior,
+        priors=priors,
         slow_growing=_flag(nodule_id, "slow_growing", raw.get("slow_growing")),
         suspicious_features=tuple(str(f) for f in features),
         malignancy_probability=_probability(nodule_id, raw.get("malignancy_probability")),
@@ -265,9 +389,14 @@ def parse_exam(raw: Any) -> Exam:
     incomplete = raw.get("incomplete")
     if incomplete is not None:
         incomplete = _choice(EXAM_ID, "incomplete", incomplete, INCOMPLETE_REASONS)
+    screening_round = raw.get("screening_round")
+    if screening_round is not None:
+        screening_round = _choice(EXAM_ID, "screening_round", screening_round, SCREENING_ROUNDS)
     others = raw.get("significant_other_findings") or ()
     if isinstance(others, bool):
         others = ("significant finding other than lung cancer",) if others else ()
+    if not isinstance(others, (list, tuple)):
+        raise FindingError(EXAM_ID, "significant_other_findings", "expected a list or true")
     exam = Exam(
         date=_date("date", raw.get("date"), required=True),  # type: ignore[arg-type]
         context=context,
@@ -278,10 +407,28 @@ def parse_exam(raw: Any) -> Exam:
         immunocompromised=_flag(EXAM_ID, "immunocompromised", raw.get("immunocompromised")),
         incomplete=incomplete,
         significant_other_findings=tuple(str(o) for o in others),
+        screening_round=screening_round,
+        baseline_exam_date=_date(
+            "baseline_exam_date", raw.get("baseline_exam_date"), required=False
+        ),
     )
     if exam.prior_exam_date is not None and exam.prior_exam_date > exam.date:
         raise FindingError(EXAM_ID, "prior_exam_date", "later than the exam date")
+    if exam.baseline_exam_date is not None and exam.baseline_exam_date > exam.date:
+        raise FindingError(EXAM_ID, "baseline_exam_date", "later than the exam date")
     return exam
+
+
+def _check_against_exam(nodule: Finding, exam: Exam) -> None:
+    if nodule.history and exam.baseline:
+        field_name = "prior" if nodule.prior is not None else "priors"
+        raise FindingError(
+            nodule.id, field_name, "a prior measurement on a baseline exam (prior_exam_date null)"
+        )
+    if nodule.slow_growing and exam.baseline:
+        raise FindingError(
+            nodule.id, "slow_growing", "slow growth needs earlier exams; this is a baseline"
+        )
 
 
 def parse_findings(data: Any) -> Findings:
@@ -292,16 +439,9 @@ def parse_findings(data: Any) -> Findings:
     raw_nodules = data.get("nodules", [])
     if not isinstance(raw_nodules, list):
         raise FindingError(EXAM_ID, "nodules", "expected a list")
-    nodules = [parse_finding(raw, i) for i, raw in enumerate(raw_nodules)]
+    nodules = [parse_finding(raw, i, exam) for i, raw in enumerate(raw_nodules)]
     for nodule in nodules:
-        if nodule.prior is not None and exam.baseline:
-            raise FindingError(
-                nodule.id, "prior", "a prior measurement on a baseline exam (prior_exam_date null)"
-            )
-        if nodule.slow_growing and exam.baseline:
-            raise FindingError(
-                nodule.id, "slow_growing", "slow growth needs earlier exams; this is a baseline"
-            )
+        _check_against_exam(nodule, exam)
     ids = [n.id for n in nodules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

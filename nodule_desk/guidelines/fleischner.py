@@ -16,6 +16,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from nodule_desk.guidelines.findings import Exam, Finding, round_mm
+from nodule_desk.guidelines.history import change_mm, current, months_apart, solid_tissue_mean_mm
 
 VERSION = "Fleischner Society 2017"
 MIN_AGE_YEARS = 35
@@ -198,22 +199,151 @@ def solid_band(diameter_mm: int) -> str:
     return "<6" if diameter_mm < 6 else ("6-8" if diameter_mm <= 8 else ">8")
 
 
-def _row_for(finding: Finding, multiple: bool, risk: str) -> tuple[Recommendation, int]:
-    diameter = int(round_mm(finding.mean_diameter_mm, "1"))
-    if finding.location in ("perifissural", "juxtapleural") and finding.density_type == "solid":
-        if diameter < PERIFISSURAL_BELOW_MM:
-            return PERIFISSURAL, diameter
+GROWTH_MM = 2
+"""Growth on a follow-up CT: average diameter (or solid component) up by 2 mm or more after
+rounding to 1 mm, our reading of the Fleischner measurement statement (Bankier et al., Radiology
+2017;285:584-600), which we could not open here; marked in the rule."""
+GROWTH = _rec(
+    "growth_on_follow_up",
+    9,
+    "Growth since the prior CT: no longer a stable incidental nodule; further evaluation (PET/CT, "
+    "tissue sampling or resection) should be considered.",
+    "与既往 CT 相比增大：不再按稳定偶发结节处理，应考虑进一步评估（PET/CT、组织取样或手术切除）。",
+)
+STABLE_SOLID = _rec(
+    "solid_stable_2_years",
+    0,
+    "Solid nodule stable for 2 years or more: no further routine follow-up.",
+    "实性结节稳定 ≥ 2 年：无需继续常规随访。",
+)
+STABLE_SOLID_YEARS = 2
+STABLE_SUBSOLID_YEARS = 5
+STABLE_SUBSOLID = _rec(
+    "subsolid_stable_5_years",
+    0,
+    "Subsolid nodule stable for 5 years: follow-up may end.",
+    "亚实性结节稳定满 5 年：可结束随访。",
+)
+
+
+def _diameter(finding: Finding) -> int:
+    return int(round_mm(finding.mean_diameter_mm, "1"))
+
+
+def solid_component_mm(finding: Finding) -> tuple[int | None, str]:
+    """The solid component, rounded to 1 mm, by its long axis (Fleischner's measurement
+    statement measures the solid component's maximal diameter); its mean diameter only when no
+    long axis was given (then said: it may read the nodule lower)."""
+    if finding.solid_component_long_axis_mm is not None:
+        return int(round_mm(finding.solid_component_long_axis_mm, "1")), "long axis"
+    if finding.solid_component_mean_diameter_mm is not None:
+        return int(round_mm(finding.solid_component_mean_diameter_mm, "1")), (
+            "mean diameter (long axis not given)"
+        )
+    return None, ""
+
+
+def typical_perifissural(finding: Finding) -> bool:
+    return (
+        finding.location in ("perifissural", "juxtapleural")
+        and finding.density_type == "solid"
+        and _diameter(finding) < PERIFISSURAL_BELOW_MM
+    )
+
+
+def _growth(finding: Finding, exam: Exam) -> str | None:
+    """Growth against any earlier CT (the paper: priors "should always be reviewed ... to
+    determine possible growth or stability")."""
+    now = current(finding, exam)
+    for before in finding.history:
+        if before.density_type == "ground_glass" and now.density_type in ("solid", "part_solid"):
+            return f"new solid component since {before.exam_date}"
+        total = change_mm(now.mean_diameter_mm, before.mean_diameter_mm, "1")
+        if total is not None and total >= GROWTH_MM:
+            return f"average diameter up {total} mm since {before.exam_date}"
+        solid = change_mm(solid_tissue_mean_mm(now), solid_tissue_mean_mm(before), "1")
+        if now.density_type == "part_solid" and solid is not None and solid >= GROWTH_MM:
+            return f"solid component up {solid} mm since {before.exam_date}"
+    return None
+
+
+def _stable_for_years(finding: Finding, exam: Exam) -> int | None:
+    oldest = finding.history[0].exam_date if finding.history else None
+    months = months_apart(oldest, exam.date)
+    return None if months is None else months // 12
+
+
+def _row_for(
+    finding: Finding, exam: Exam, multiple_solid: bool, multiple_subsolid: bool, risk: str
+) -> tuple[Recommendation, int, str]:
+    diameter = _diameter(finding)
+    grew = _growth(finding, exam)
+    if grew is not None:
+        return GROWTH, diameter, f"{grew} (growth: >= {GROWTH_MM} mm, our reading)"
+    years = _stable_for_years(finding, exam)
+    if finding.history and years is not None:
+        if finding.density_type == "solid" and years >= STABLE_SOLID_YEARS:
+            return STABLE_SOLID, diameter, f"stable since {finding.history[0].exam_date}"
+        if finding.subsolid and years >= STABLE_SUBSOLID_YEARS:
+            return STABLE_SUBSOLID, diameter, f"stable since {finding.history[0].exam_date}"
+    if typical_perifissural(finding):
+        return PERIFISSURAL, diameter, ""
     if finding.density_type == "solid":
-        key = ("solid", "multiple" if multiple else "single", solid_band(diameter), risk)
+        count = "multiple" if multiple_solid else "single"
+        key = ("solid", count, solid_band(diameter), risk)
     else:
         band = "<6" if diameter < 6 else ">=6"
-        kind = "subsolid" if multiple else finding.density_type
-        key = (kind, "multiple" if multiple else "single", band, "any")
-    return TABLE_1[key], diameter
+        kind = "subsolid" if multiple_subsolid else finding.density_type
+        key = (kind, "multiple" if multiple_subsolid else "single", band, "any")
+    stable = "stable since the prior CT" if finding.history else ""
+    return TABLE_1[key], diameter, stable
+
+
+def _not_applicable(result: dict[str, Any], reason: str) -> dict[str, Any]:
+    plain = reason not in (NO_COVERED_NODULE, "lung cancer screening exam: use Lung-RADS")
+    text = f"Not applicable: {reason}."
+    text_zh = f"不适用：{EXCLUSIONS_ZH[reason]}。"
+    if plain:
+        text += " No guideline here covers this patient's incidental nodule; manage clinically."
+        text_zh += "本系统的指南均不适用于该患者的偶发结节，请临床处理。"
+    return {
+        **result,
+        "applicable": False,
+        "reason": reason,
+        "recommendation": text,
+        "recommendation_zh": text_zh,
+        "rule": f"exclusion: {reason}",
+        "follow_up_months": None,
+        "nodules": [],
+    }
+
+
+def _exam_row(
+    exam: Exam, covered: list[Finding], risk: str
+) -> tuple[
+    list[tuple[Finding, Recommendation, int, str]], tuple[Finding, Recommendation, int, str]
+]:
+    solid = [n for n in covered if n.density_type == "solid" and not typical_perifissural(n)]
+    subsolid = [n for n in covered if n.subsolid]
+    rows = [(n, *_row_for(n, exam, len(solid) > 1, len(subsolid) > 1, risk)) for n in covered]
+    return rows, max(rows, key=lambda r: (r[1].urgency, r[2]))
+
+
+def _texts(nodule: Finding, chosen: Recommendation, diameter: int) -> tuple[str, str, str]:
+    text, text_zh, solid_note = chosen.text, chosen.text_zh, ""
+    if nodule.density_type == "part_solid":
+        solid_mm, measure = solid_component_mm(nodule)
+        if solid_mm is not None:
+            solid_note = f", solid component {solid_mm} mm ({measure})"
+            if diameter >= 6 and solid_mm >= SUSPICIOUS_SOLID_COMPONENT_MM:
+                text = f"{text} {SUSPICIOUS_SOLID_COMMENT[0]}"
+                text_zh = f"{text_zh}{SUSPICIOUS_SOLID_COMMENT[1]}"
+    return text, text_zh, solid_note
 
 
 def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
-    """Fleischner 2017 for the exam: the most demanding row over its nodules."""
+    """Fleischner 2017 for the exam: the most demanding row over its nodules. Without the
+    patient's risk both columns are given (Table 1 has no default risk)."""
     result: dict[str, Any] = {"guideline": VERSION}
     reason = exclusion(exam)
     covered = [
@@ -222,46 +352,54 @@ def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
     if reason is None and not covered:
         reason = NO_COVERED_NODULE
     if reason is not None:
-        return {
-            **result,
-            "applicable": False,
-            "reason": reason,
-            "recommendation": f"Not applicable: {reason}.",
-            "recommendation_zh": f"不适用：{EXCLUSIONS_ZH[reason]}。",
-            "rule": f"exclusion: {reason}",
-            "follow_up_months": None,
-            "nodules": [],
-        }
-    risk = "high" if exam.high_risk in (True, None) else "low"
-    multiple = len(covered) > 1
-    rows = [(n, *_row_for(n, multiple, risk)) for n in covered]
-    nodule, chosen, diameter = max(rows, key=lambda r: (r[1].urgency, r[2]))
+        return _not_applicable(result, reason)
+    risks = ["high" if exam.high_risk else "low"] if exam.high_risk is not None else ["low", "high"]
+    by_risk = {risk: _exam_row(exam, covered, risk) for risk in risks}
+    answers = {}
+    for risk, (rows, (nodule, chosen, diameter, note)) in by_risk.items():
+        text, text_zh, solid_note = _texts(nodule, chosen, diameter)
+        answers[risk] = (rows, nodule, chosen, diameter, note, text, text_zh, solid_note)
+    first = answers[risks[0]]
+    rows, nodule, chosen, diameter, note, text, text_zh, solid_note = first
     months = chosen.follow_up_months
-    risk_note = "high risk (not given: high assumed)" if exam.high_risk is None else f"{risk} risk"
-    text, text_zh = chosen.text, chosen.text_zh
-    solid_note = ""
-    if nodule.density_type == "part_solid" and nodule.solid_component_mm is not None:
-        solid_mm = int(round_mm(nodule.solid_component_mm, "1"))
-        solid_note = f", solid component {solid_mm} mm"
-        if diameter >= 6 and solid_mm >= SUSPICIOUS_SOLID_COMPONENT_MM:
-            text = f"{text} {SUSPICIOUS_SOLID_COMMENT[0]}"
-            text_zh = f"{text_zh}{SUSPICIOUS_SOLID_COMMENT[1]}"
-    return {
+    if len(risks) == 2:
+        high = answers["high"]
+        if high[5] != text:
+            text = f"Risk not given: low risk: {text} High risk: {high[5]}"
+            text_zh = f"未提供风险分层：低危：{text_zh}高危：{high[6]}"
+        candidates = [a[2].follow_up_months for a in answers.values() if a[2].follow_up_months]
+        months = min(candidates, key=lambda m: m[0]) if candidates else None
+        nodule, chosen, diameter, note = high[1], high[2], high[3], high[4]
+    risk_note = "risk not given: both columns shown" if len(risks) == 2 else f"{risks[0]} risk"
+    out = {
         **result,
         "applicable": True,
         "recommendation": text,
         "recommendation_zh": text_zh,
         "rule": f"Table 1 {chosen.key} from nodule {nodule.id}: {nodule.density_type}, "
-        f"{'multiple' if multiple else 'single'}, {diameter} mm (average diameter rounded to "
-        f"1 mm){solid_note}, {risk_note}",
-        "risk": risk,
+        f"{'multiple' if 'multiple' in chosen.key else 'single'}, {diameter} mm (average "
+        f"diameter rounded to 1 mm){solid_note}, {risk_note}" + (f"; {note}" if note else ""),
+        "risk": risks[0] if len(risks) == 1 else "unknown",
         "follow_up_months": months[0] if months else None,
         "follow_up_months_range": list(months) if months else None,
         "follow_up_date": (exam.date + relativedelta(months=months[0])).isoformat()
         if months
         else None,
         "nodules": [
-            {"id": n.id, "diameter_mm": d, "row": r.key, "recommendation": r.text}
-            for n, r, d in rows
+            {
+                "id": n.id,
+                "diameter_mm": d,
+                "row": r.key,
+                "recommendation": r.text,
+                **({"note": why} if why else {}),
+            }
+            for n, r, d, why in rows
         ],
     }
+    if len(risks) == 2:
+        out["missing_inputs"] = ["high_risk"]
+        out["by_risk"] = {
+            risk: {"recommendation": a[5], "recommendation_zh": a[6], "row": a[2].key}
+            for risk, a in answers.items()
+        }
+    return out

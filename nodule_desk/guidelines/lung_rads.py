@@ -15,6 +15,13 @@ from dateutil.relativedelta import relativedelta
 
 from nodule_desk.guidelines import lung_rads_table as table
 from nodule_desk.guidelines.findings import Exam, Finding, PriorFinding, round_mm
+from nodule_desk.guidelines.history import (
+    SOLID_TISSUE_DENSITIES,
+    change_mm,
+    current,
+    solid_tissue_mean_mm,
+    within_months,
+)
 
 VERSION = "ACR Lung-RADS v2022"
 
@@ -26,12 +33,15 @@ class NoduleCategory:
     rule: str
     measures: dict[str, Any] = field(default_factory=dict)
     unchecked: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    """prior_category, prior_category_source and the replayed history, on follow-up exams."""
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"id": self.id, "category": self.category, "rule": self.rule}
+        out: dict[str, Any] = {"id": self.id, "category": self.category, "rule": self.rule}
         out["measures"] = self.measures
         if self.unchecked:
             out["unchecked"] = self.unchecked
+        out.update(self.extra)
         return out
 
 
@@ -39,9 +49,22 @@ def rank(category: str) -> int:
     return table.CATEGORY_ORDER.index(category)
 
 
-def _sizes(mean: Decimal, solid: Decimal | None) -> dict[str, float | None]:
+def _higher(a: str, b: str) -> str:
+    return a if rank(a) >= rank(b) else b
+
+
+def _sizes(measurement: PriorFinding) -> dict[str, float | None]:
+    """The table's measures: mean diameter and the solid component's mean diameter (0.1 mm).
+
+    v2022 sizes the solid component by its mean diameter; when only its long axis was measured,
+    the long axis stands in (it is never smaller, so the category is never lower)."""
+    solid = measurement.solid_component_mean_diameter_mm
+    if solid is None:
+        solid = measurement.solid_component_long_axis_mm
+    if measurement.density_type == "solid":
+        solid = measurement.mean_diameter_mm
     return {
-        table.MEAN: float(round_mm(mean, "0.1")),
+        table.MEAN: float(round_mm(measurement.mean_diameter_mm, "0.1")),
         table.SOLID: None if solid is None else float(round_mm(solid, "0.1")),
     }
 
@@ -53,65 +76,222 @@ def _lookup(density: str, when: str, sizes: dict[str, float | None]) -> table.Ro
     raise LookupError(f"no Lung-RADS row for {density} {when} {sizes}")  # table has no gap
 
 
-def _within_growth_window(exam: Exam) -> bool:
-    assert exam.prior_exam_date is not None
-    return exam.date <= exam.prior_exam_date + relativedelta(months=table.GROWTH_WINDOW_MONTHS)
+GROWTH = Decimal(table.GROWTH_MM)
 
 
-def _grew(now: Decimal | None, before: Decimal | None) -> bool:
-    if now is None or before is None:
-        return False
-    return round_mm(now, "0.1") - round_mm(before, "0.1") > Decimal(table.GROWTH_MM)
+@dataclass(frozen=True)
+class Point:
+    """One measurement of the nodule with the category it had then (stored or derived)."""
+
+    measurement: PriorFinding
+    category: str
+    source: str
+    """"stored" (a report gave it) or "derived" (replayed from the history)."""
 
 
-def timing(finding: Finding, exam: Exam) -> tuple[str, str]:
-    """baseline / new / growing / stable, with the reason in words."""
-    if exam.baseline:
-        return "baseline", "baseline exam"
-    prior = finding.prior
-    if prior is None:
-        return "new", "no prior on a follow-up exam"
-    if finding.density_type == "part_solid" and prior.density_type == "ground_glass":
-        return "growing", "new solid component in a previously non-solid nodule"
-    grew_mean = _grew(finding.mean_diameter_mm, prior.mean_diameter_mm)
-    grew_solid = finding.density_type == "part_solid" and _grew(
-        finding.solid_component_mm, prior.solid_component_mm
+@dataclass(frozen=True)
+class Change:
+    when: str
+    """baseline, new, growing, slow_growing, new_solid_component, enlarged, crossed or stable."""
+    why: str
+    unchecked: str | None = None
+    rows: str | None = None
+    """The density whose rows apply when not today's (a part-solid nodule turned solid whose
+    solid tissue grew: the part-solid "growing solid component" rows, the higher ones)."""
+
+
+def _growth(now: PriorFinding, before: PriorFinding) -> tuple[Decimal | None, str]:
+    """How much the measure v2022 judges growth by went up: the solid component of a part-solid
+    nodule (v2022 4A / 4B: "new or growing ... solid component"), else the mean diameter."""
+    if now.density_type == "ground_glass" or before.density_type == "cyst":
+        return change_mm(now.mean_diameter_mm, before.mean_diameter_mm), "mean diameter"
+    if now.density_type == "cyst":
+        return None, "cyst"
+    what = (
+        "mean diameter"
+        if {now.density_type, before.density_type} == {"solid"}
+        else ("solid component")
     )
-    if grew_mean or grew_solid:
-        what = "mean diameter" if grew_mean else "solid component"
-        if _within_growth_window(exam):
-            return "growing", f"{what} up by more than {table.GROWTH_MM} mm within 12 months"
-        return "stable", f"{what} up by more than {table.GROWTH_MM} mm but over more than 12 months"
-    return "stable", f"not up by more than {table.GROWTH_MM} mm since the prior"
+    return change_mm(solid_tissue_mean_mm(now), solid_tissue_mean_mm(before)), what
 
 
-def _prior_sizes(prior: PriorFinding) -> dict[str, float | None]:
-    return _sizes(prior.mean_diameter_mm, prior.solid_component_mm)
+def _rows_for(now: PriorFinding, before: PriorFinding) -> str | None:
+    if now.density_type == "solid" and before.density_type == "part_solid":
+        return "part_solid"
+    return None
 
 
-def _prior_category(prior: PriorFinding) -> tuple[str | None, str]:
-    """The category the prior exam gave, else the one its size gives at baseline (said so)."""
-    if prior.lung_rads_category is not None:
-        return prior.lung_rads_category, f"prior Lung-RADS {prior.lung_rads_category}"
-    if prior.density_type not in table.ROWS_BY_DENSITY:
-        return None, "prior was not a nodule"
-    row = _lookup(prior.density_type, "baseline", _prior_sizes(prior))
-    return row.category, f"prior {row.text} (its category read from its size)"
+def _size_category(finding: Finding, measurement: PriorFinding) -> str | None:
+    """The category the measurement's size alone gives (baseline rows, v2022 size thresholds)."""
+    if measurement.density_type not in table.ROWS_BY_DENSITY:
+        return None
+    sizes = _sizes(measurement)
+    if _juxtapleural_benign(finding, measurement, sizes):
+        return "2"
+    return _lookup(measurement.density_type, "baseline", sizes).category
 
 
-def _stable(finding: Finding, sizes: dict[str, float | None]) -> tuple[str, str]:
-    """v2022 size-threshold note, then stepped management (4A -> 3 -> 2) for a stable nodule."""
-    assert finding.prior is not None
-    now = _lookup(finding.density_type, "baseline", sizes)
-    before, said = _prior_category(finding.prior)
-    if before is None:
-        return now.category, f"{now.text} (by size; {said})"
-    if rank(now.category) > rank(before):
-        return now.category, f"{now.text} (reached a higher size category than the {said})"
-    stepped = table.STEPPED_DOWN.get(before, before)
-    if stepped != before:
-        return stepped, f"{before} stable or decreased: stepped management to {stepped} ({said})"
-    return stepped, f"stable or decreased since the prior ({said})"
+def _juxtapleural_benign(
+    finding: Finding, measurement: PriorFinding, sizes: dict[str, float | None]
+) -> bool:
+    mean = sizes[table.MEAN]
+    return (
+        finding.location in ("juxtapleural", "perifissural")
+        and measurement.density_type == "solid"
+        and mean is not None
+        and mean < table.JUXTAPLEURAL_BENIGN_BELOW_MM
+    )
+
+
+def _first_when(measurement: PriorFinding, exam: Exam) -> tuple[str, str]:
+    """Was the nodule's first measurement at the baseline screen or new on a later one?"""
+    first = exam.baseline_exam_date
+    if first is None or measurement.exam_date is None or measurement.exam_date <= first:
+        said = (
+            ""
+            if first is not None
+            else " (no baseline_exam_date: first measurement read as baseline)"
+        )
+        return "baseline", f"first measured at baseline{said}"
+    return "new", f"first measured on {measurement.exam_date}, after the baseline {first}: new"
+
+
+def _change(finding: Finding, now: PriorFinding, earlier: list[Point]) -> Change:
+    """How the nodule changed against every earlier measurement (v2022 growth and size notes)."""
+    last = earlier[-1].measurement
+    if now.density_type in SOLID_TISSUE_DENSITIES and last.density_type == "ground_glass":
+        return Change("new_solid_component", "new solid component in a previously non-solid nodule")
+    grown = []
+    for point in earlier:
+        delta, what = _growth(now, point.measurement)
+        if delta is not None and delta > GROWTH:
+            grown.append((point, delta, what))
+    within = [
+        g
+        for g in grown
+        if within_months(g[0].measurement.exam_date, now.exam_date, table.GROWTH_WINDOW_MONTHS)
+    ]
+    if within:
+        point, delta, what = within[-1]
+        return Change(
+            "growing",
+            f"{what} up by more than {table.GROWTH_MM} mm within 12 months "
+            f"({delta} mm since {point.measurement.exam_date})",
+            rows=_rows_for(now, point.measurement),
+        )
+    if grown:
+        point, delta, what = grown[0]
+        since = point.measurement.exam_date
+        if point is not earlier[-1]:
+            return Change(
+                "slow_growing",
+                f"{what} up {delta} mm since {since} over {len(earlier) - earlier.index(point)} "
+                "exams: slow growth over multiple screening exams",
+            )
+        return Change(
+            "growing",
+            f"{what} up {delta} mm since {since}, more than 12 months ago (safer reading: growing)",
+            "v2022 defines growth within 12 months and 4B slow growth over multiple exams; a "
+            "nodule enlarged by more than 1.5 mm over one longer interval fits neither. Safer "
+            "reading: growing (the higher category); stepped management is only for nodules "
+            "stable or decreased in size.",
+            rows=_rows_for(now, point.measurement),
+        )
+    total = change_mm(now.mean_diameter_mm, last.mean_diameter_mm)
+    if total is not None and total > GROWTH:
+        return Change(
+            "enlarged",
+            f"total mean diameter up {total} mm but solid component not growing: by size",
+        )
+    size_now, size_before = _size_category(finding, now), _size_category(finding, last)
+    if (
+        size_now is not None
+        and size_before is not None
+        and rank(size_now) > rank(size_before)
+        and total is not None
+        and total > 0
+    ):
+        return Change("crossed", "crossed a size threshold without meeting the growth definition")
+    return Change("stable", f"stable or decreased (not up by more than {table.GROWTH_MM} mm)")
+
+
+def _by_size(finding: Finding, now: PriorFinding, change: Change) -> tuple[str, str, str | None]:
+    sizes = _sizes(now)
+    when = change.when
+    if when in ("baseline", "new") and _juxtapleural_benign(finding, now, sizes):
+        return "2", f"{finding.location} solid nodule < 10 mm at baseline or new", None
+    density = change.rows or now.density_type
+    if when == "new_solid_component":
+        density, when = "part_solid", "growing"
+    row = _lookup(density, when, sizes)
+    return row.category, row.text, row.unchecked
+
+
+def _category_at(
+    finding: Finding, now: PriorFinding, earlier: list[Point], exam: Exam
+) -> tuple[str, str, str | None]:
+    """The v2022 category of a parenchymal or airway nodule at one measurement."""
+    if not earlier:
+        when, why = ("baseline", "baseline exam") if exam.baseline else ("new", "no prior")
+        if now.exam_date != exam.date:
+            when, why = _first_when(now, exam)
+        change = Change(when, why)
+    else:
+        change = _change(finding, now, earlier)
+    if finding.location == "airway":
+        return _airway(finding, change)
+    before = earlier[-1] if earlier else None
+    if change.when == "slow_growing":
+        if now.density_type == "ground_glass":
+            return "2", f"slowly growing non-solid nodule ({change.why})", None
+        return "4B", f"solid or part-solid nodule growing slowly ({change.why})", None
+    if change.when in ("enlarged", "crossed"):
+        size = _size_category(finding, now) or "2"
+        assert before is not None
+        category = _higher(size, before.category)
+        return (
+            category,
+            f"by size {size}, not below the prior {before.category} ({change.why})",
+            None,
+        )
+    if change.when == "stable":
+        assert before is not None
+        return _stepped(finding, now, before, change)
+    category, text, unchecked = _by_size(finding, now, change)
+    return category, f"{text} ({change.why})", change.unchecked or unchecked
+
+
+def _stepped(
+    finding: Finding, now: PriorFinding, before: Point, change: Change
+) -> tuple[str, str, str | None]:
+    """v2022 stepped management of a nodule stable or decreased in size: 4A -> 3, 3 -> 2."""
+    said = f"prior Lung-RADS {before.category} ({before.source})"
+    if before.category in ("0", "1"):
+        size = _size_category(finding, now) or "2"
+        return size, f"by size (prior was {before.category}); {change.why}", None
+    stepped = table.STEPPED_DOWN.get(before.category, before.category)
+    if stepped != before.category:
+        return (
+            stepped,
+            f"{said} stable or decreased: stepped management to {stepped}; {change.why}",
+            None,
+        )
+    return stepped, f"{said}, stable or decreased: stays {stepped}; {change.why}", None
+
+
+def _history_points(finding: Finding, exam: Exam) -> list[Point]:
+    """Each earlier measurement with its category: the stored one, else replayed in order."""
+    points: list[Point] = []
+    for measurement in finding.history:
+        if measurement.lung_rads_category is not None:
+            points.append(Point(measurement, measurement.lung_rads_category, "stored"))
+            continue
+        if measurement.density_type not in table.ROWS_BY_DENSITY and finding.location != "airway":
+            points.append(Point(measurement, "2", "derived"))
+            continue
+        category, _, _ = _category_at(finding, measurement, points, exam)
+        points.append(Point(measurement, category, "derived"))
+    return points
 
 
 _CYST_CHANGE_4B = {
@@ -148,58 +328,93 @@ def _cyst(finding: Finding, exam: Exam) -> tuple[str, str, str | None]:
     )
 
 
-def _airway(finding: Finding, exam: Exam) -> tuple[str, str]:
+def _airway(finding: Finding, change: Change) -> tuple[str, str, str | None]:
+    """v2022 airway nodules: subsegmental 2 at baseline, new or stable; segmental or more
+    proximal 4A at baseline or new, 4B when stable or growing at follow-up."""
+    growing = change.when in ("growing", "slow_growing", "new_solid_component")
     if finding.airway_level == "subsegmental":
-        return "2", "subsegmental airway nodule (baseline, new or stable)"
-    if exam.baseline or finding.prior is None:
-        return "4A", "segmental or more proximal airway nodule at baseline or new"
-    return "4B", "segmental or more proximal airway nodule persistent at follow-up"
+        if not growing:
+            return (
+                "2",
+                f"subsegmental airway nodule at baseline, new or stable ({change.why})",
+                None,
+            )
+        category = (
+            "4B"
+            if change.when == "slow_growing"
+            else _lookup(
+                "solid", "growing", {table.MEAN: float(round_mm(finding.mean_diameter_mm, "0.1"))}
+            ).category
+        )
+        return (
+            category,
+            f"growing subsegmental airway nodule, read as a growing solid nodule ({change.why})",
+            "v2022 gives subsegmental airway nodules 2 only at baseline, new or stable and has no "
+            "cell for a growing one; safer reading: the growing solid nodule rows.",
+        )
+    if change.when in ("baseline", "new"):
+        return (
+            "4A",
+            f"segmental or more proximal airway nodule at baseline or new ({change.why})",
+            None,
+        )
+    return "4B", f"segmental or more proximal airway nodule, stable or growing ({change.why})", None
 
 
-def _parenchymal(
-    finding: Finding, exam: Exam, sizes: dict[str, float | None]
-) -> tuple[str, str, str | None]:
-    when, why = timing(finding, exam)
-    mean = sizes[table.MEAN]
-    assert mean is not None
-    benign_shape = finding.location in ("juxtapleural", "perifissural")
-    if benign_shape and finding.density_type == "solid" and when != "growing":
-        if mean < table.JUXTAPLEURAL_BENIGN_BELOW_MM:
-            return "2", f"{finding.location} solid nodule < 10 mm ({why})", None
-    if finding.slow_growing:
-        if finding.density_type == "ground_glass":
-            return "2", "slowly growing non-solid nodule", None
-        return "4B", "solid or part-solid nodule growing slowly over multiple exams", None
-    if when == "stable":
-        category, text = _stable(finding, sizes)
-        return category, f"{text}; {why}", None
-    row = _lookup(finding.density_type, when, sizes)
-    return row.category, f"{row.text} ({why})", row.unchecked
+def _measures(finding: Finding, exam: Exam) -> dict[str, Any]:
+    sizes = _sizes(current(finding, exam))
+    measures: dict[str, Any] = {table.MEAN: sizes[table.MEAN]}
+    if finding.density_type == "part_solid":
+        measures[table.SOLID] = sizes[table.SOLID]
+        measures["solid_component_mm"] = sizes[table.SOLID]
+    if finding.prior is not None:
+        prior = _sizes(finding.prior)
+        measures["prior_mean_diameter_mm"] = prior[table.MEAN]
+        if finding.prior.density_type == "part_solid":
+            measures["prior_solid_component_mean_diameter_mm"] = prior[table.SOLID]
+            measures["prior_solid_component_mm"] = prior[table.SOLID]
+    return measures
 
 
 def categorize(finding: Finding, exam: Exam) -> NoduleCategory:
     """The v2022 category of one nodule, with the rule that fired and the measures it used."""
-    sizes = _sizes(finding.mean_diameter_mm, finding.solid_component_mm)
-    measures: dict[str, Any] = {k: v for k, v in sizes.items() if v is not None}
-    if finding.prior is not None:
-        measures["prior_mean_diameter_mm"] = _prior_sizes(finding.prior)[table.MEAN]
-        if finding.prior.solid_component_mm is not None:
-            measures["prior_solid_component_mm"] = _prior_sizes(finding.prior)[table.SOLID]
+    measures = _measures(finding, exam)
     unchecked = None
+    extra: dict[str, Any] = {}
     if finding.benign:
         what = "benign calcification" if finding.calcification == "benign" else "fat-containing"
         return NoduleCategory(finding.id, "1", f"{what} nodule", measures)
     if finding.density_type == "cyst":
         category, rule, unchecked = _cyst(finding, exam)
-    elif finding.location == "airway":
-        category, rule = _airway(finding, exam)
+    elif finding.slow_growing and finding.location != "airway":
+        if finding.density_type == "ground_glass":
+            category, rule = "2", "slowly growing non-solid nodule (slow_growing given)"
+        else:
+            category = "4B"
+            rule = (
+                "solid or part-solid nodule growing slowly over multiple exams (slow_growing given)"
+            )
     else:
-        category, rule, unchecked = _parenchymal(finding, exam, sizes)
+        points = _history_points(finding, exam)
+        category, rule, unchecked = _category_at(finding, current(finding, exam), points, exam)
+        if points:
+            extra["prior_category"] = points[-1].category
+            extra["prior_category_source"] = points[-1].source
+            extra["history"] = [
+                {
+                    "exam_date": str(p.measurement.exam_date),
+                    "category": p.category,
+                    "source": p.source,
+                }
+                for p in points
+            ]
     if finding.suspicious_features and category in ("3", "4A", "4B"):
         features = ", ".join(finding.suspicious_features)
         rule = f"{category} with additional features increasing suspicion ({features}): {rule}"
         category = "4X"
-    return NoduleCategory(finding.id, category, rule, measures, unchecked)
+    result = NoduleCategory(finding.id, category, rule, measures, unchecked)
+    result.extra = extra
+    return result
 
 
 def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MEAN = "mean_diameter_mm"
-SOLID = "solid_component_mm"
+SOLID = "solid_component_mean_diameter_mm"
 
 CATEGORY_ORDER = ("1", "2", "3", "4A", "4B", "4X")
 """Least to most suspicious; the exam takes the most suspicious nodule's category."""
@@ -92,9 +92,8 @@ PART_SOLID_ROWS = (
     _row(
         "3",
         "new",
-        "new part-solid < 6 mm total mean diameter",
+        "new part-solid < 6 mm total mean diameter (whatever its solid component)",
         (MEAN, None, 6),
-        (SOLID, None, 4),
     ),
     _row(
         "4A",
@@ -106,17 +105,9 @@ PART_SOLID_ROWS = (
     _row(
         "4B",
         "new",
-        "new part-solid with solid component >= 4 mm",
+        "new part-solid >= 6 mm total with solid component >= 4 mm",
         (MEAN, 6, None),
         (SOLID, 4, None),
-    ),
-    Row(
-        "4B",
-        "new",
-        ((MEAN, None, 6), (SOLID, 4, None)),
-        "new part-solid < 6 mm total with solid component >= 4 mm",
-        unchecked="v2022 puts a new part-solid nodule < 6 mm total at 3 and a new solid component "
-        ">= 4 mm at 4B; this nodule meets both cells and we take the more suspicious one.",
     ),
     Row(
         "4A",
@@ -162,7 +153,8 @@ ROWS_BY_DENSITY = {
 
 STEPPED_DOWN = {"4A": "3", "3": "2"}
 """v2022 stepped management: a 4A nodule stable or decreased at its 3-month LDCT becomes 3, a 3
-nodule stable or decreased at its 6-month LDCT becomes 2 (airway nodules excepted)."""
+nodule stable or decreased at its 6-month LDCT becomes 2 (airway nodules excepted). 2 stays 2;
+4B stays 4B (v2022 moves 4B to 2 only when proven benign after work-up)."""
 
 # Management by category (v2022 table, "Management" column), English and Simplified Chinese.
 # follow_up_months: the LDCT interval; None where the next step is not a scheduled LDCT.

@@ -73,8 +73,10 @@ def test_contract_example(tmp_path):
     assert lung_rads["nodules"][0]["measures"] == {
         "mean_diameter_mm": 11.0,
         "solid_component_mm": 6.5,
+        "solid_component_mean_diameter_mm": 6.5,
         "prior_mean_diameter_mm": 10.0,
         "prior_solid_component_mm": 3.0,
+        "prior_solid_component_mean_diameter_mm": 3.0,
     }
 
 
@@ -115,7 +117,7 @@ def test_incidental_with_axes_only(tmp_path):
         ({"mean_diameter_mm": None, "long_axis_mm": None}, "mean_diameter_mm"),
         ({"density_type": "cloudy"}, "density_type"),
         ({"location": "mediastinal"}, "location"),
-        ({"solid_component_mm": None}, "solid_component_mm"),
+        ({"solid_component_mm": None}, "solid_component_mean_diameter_mm"),
     ],
 )
 def test_unclassifiable_finding_exits_2_naming_nodule_and_field(tmp_path, change, words):

@@ -100,7 +100,10 @@ def test_part_solid_prior_needs_its_solid_component():
     }
     with pytest.raises(FindingError) as raised:
         parse_findings({"exam": exam, "nodules": [current]})
-    assert (raised.value.nodule_id, raised.value.field) == ("N3", "prior.solid_component_mm")
+    assert (raised.value.nodule_id, raised.value.field) == (
+        "N3",
+        "prior.solid_component_mean_diameter_mm",
+    )
 
 
 def test_mean_of_axes_is_exact_decimal_arithmetic():

@@ -138,11 +138,17 @@ def test_table_1_multiple_subsolid(largest, words, density):
 
 
 def test_multiple_takes_the_most_demanding_row():
+    """Table 1 counts "multiple" per type: one solid and one ground-glass nodule are a single
+    solid nodule and a single ground-glass one; the exam takes the more demanding row."""
     result = fleischner(
         nodule("solid", 4.0, id="N1"), nodule("ground_glass", 12.0, id="N2"), high_risk=False
     )
-    assert "Subsequent management based on the most suspicious" in result["recommendation"]
+    assert result["recommendation"].startswith("CT at 6-12 months to confirm persistence")
     assert "N2" in result["rule"]
+    two_subsolid = fleischner(
+        nodule("ground_glass", 7.0, id="N1"), nodule("ground_glass", 12.0, id="N2"), high_risk=False
+    )
+    assert "Subsequent management based on the most suspicious" in two_subsolid["recommendation"]
 
 
 @pytest.mark.parametrize(
@@ -182,10 +188,17 @@ def test_age_35_is_covered():
     assert fleischner(nodule("solid", 10.0), patient_age=35)["applicable"]
 
 
-def test_unknown_risk_uses_high_risk_and_says_so():
-    result = fleischner(nodule("solid", 5.0))
+def test_unknown_risk_shows_both_columns():
+    """Table 1 has a low-risk and a high-risk column and no default (issue 13, defect 9): a 4 mm
+    solid nodule without the patient's risk gets both cells, and the answer asks for the risk."""
+    result = fleischner(nodule("solid", 4.0))
+    assert result["risk"] == "unknown" and result["missing_inputs"] == ["high_risk"]
+    assert "No routine follow-up" in result["recommendation"]
     assert "Optional CT at 12 months" in result["recommendation"]
-    assert "high assumed" in result["rule"]
+    assert result["recommendation"].startswith("Risk not given")
+    assert result["by_risk"]["low"]["row"] == "solid_single_lt6_low"
+    assert result["follow_up_months"] == 12
+    assert "both columns" in result["rule"]
 
 
 def test_which_guideline_leads():
@@ -198,4 +211,5 @@ def test_which_guideline_leads():
         "fleischner"
     )
     assert applicable_guidelines(unsaid, {"default_context": "incidental"}).context == "incidental"
-    assert applicable_guidelines(young).primary == "lung_rads"
+    assert applicable_guidelines(young).primary == "fleischner"
+    assert applicable_guidelines(young).applies is False

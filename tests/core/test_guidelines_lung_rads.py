@@ -67,12 +67,17 @@ def test_growth_needs_more_than_1_5_mm():
     assert category(FOLLOW_UP, up_1_5) == "2"
 
 
-def test_growth_is_within_12_months():
+def test_enlargement_over_more_than_12_months_is_not_stable():
+    """v2022 notes: growth is "an increase in mean diameter size of > 1.5 mm ... within a 12-month
+    interval", and stepped management is for nodules "stable or decreased in size"; 6.0 -> 7.6 mm
+    over 13 months is neither (an earlier version of this test wanted 2). Safer reading: growing."""
     late = dict(FOLLOW_UP, prior_exam_date="2025-02-01")
     grown = nodule("solid", 7.6, prior={"mean_diameter_mm": 6.0, "density_type": "solid"})
     result = lung_rads(late, grown)
-    assert result["category"] == "2"
-    assert "more than 12 months" in result["nodules"][0]["rule"]
+    assert result["category"] == "4A"
+    assert "more than 12 months ago" in result["nodules"][0]["rule"]
+    assert "safer reading" in result["nodules"][0]["rule"]
+    assert "Safer reading" in result["nodules"][0]["unchecked"]
 
 
 def test_stepped_management_for_stable_nodules():
@@ -111,7 +116,7 @@ def test_part_solid_at_baseline(mean, solid, expected):
         (12.0, 3.9, "4A"),
         (6.0, 4.0, "4B"),  # new solid component >= 4 mm
         (12.0, 4.0, "4B"),
-        (5.9, 4.0, "4B"),  # meets the 3 and the 4B cell: the more suspicious one (our reading)
+        (5.9, 4.0, "3"),  # v2022 3: "new < 6 mm total mean diameter", whatever its solid part
     ],
 )
 def test_new_part_solid(mean, solid, expected):
@@ -134,7 +139,7 @@ def test_growing_solid_component(prior_solid, solid, expected):
 
 def test_growing_part_solid_under_6_mm_is_4a_and_marked_as_our_reading():
     prior = {"mean_diameter_mm": 3.5, "solid_component_mm": 1.0, "density_type": "part_solid"}
-    result = lung_rads(FOLLOW_UP, nodule("part_solid", 5.5, 2.0, prior=prior))
+    result = lung_rads(FOLLOW_UP, nodule("part_solid", 5.5, 2.8, prior=prior))
     assert result["category"] == "4A"
     assert "no cell" in result["nodules"][0]["unchecked"]
 
@@ -312,7 +317,10 @@ def test_mean_diameter_from_the_axes():
         ({"density_type": None}, "density_type"),
         ({"location": "hilum"}, "location"),
         ({"location": "airway"}, "airway_level"),
-        ({"density_type": "part_solid", "solid_component_mm": None}, "solid_component_mm"),
+        (
+            {"density_type": "part_solid", "solid_component_mm": None},
+            "solid_component_mean_diameter_mm",
+        ),
         ({"mean_diameter_mm": "large"}, "mean_diameter_mm"),
         ({"mean_diameter_mm": -1}, "mean_diameter_mm"),
         ({"calcification": "popcorn"}, "calcification"),
@@ -351,8 +359,11 @@ def test_growth_window_ends_12_calendar_months_after_the_prior():
     grown = nodule("solid", 7.6, prior={"mean_diameter_mm": 6.0, "density_type": "solid"})
     on_the_day = dict(FOLLOW_UP, date="2026-03-01", prior_exam_date="2025-03-01")
     a_day_late = dict(FOLLOW_UP, date="2026-03-02", prior_exam_date="2025-03-01")
-    assert category(on_the_day, grown) == "4A"
-    assert category(a_day_late, grown) == "2"
+    on_time, late = lung_rads(on_the_day, grown), lung_rads(a_day_late, grown)
+    assert on_time["category"] == late["category"] == "4A"
+    assert "within 12 months" in on_time["nodules"][0]["rule"]
+    assert "unchecked" not in on_time["nodules"][0]
+    assert "more than 12 months ago" in late["nodules"][0]["rule"]
 
 
 def test_exam_takes_4x_over_4b():
@@ -398,7 +409,8 @@ def test_stepped_management_starts_from_the_prior_exams_category_when_given():
     assert "prior Lung-RADS 4A" in result["nodules"][0]["rule"]
     unknown = lung_rads(three_months, nodule("solid", 7.2, prior=prior))
     assert unknown["category"] == "2"
-    assert "read from its size" in unknown["nodules"][0]["rule"]
+    assert "prior Lung-RADS 3 (derived)" in unknown["nodules"][0]["rule"]
+    assert unknown["nodules"][0]["prior_category_source"] == "derived"
 
 
 def test_prior_category_must_be_a_lung_rads_category():
