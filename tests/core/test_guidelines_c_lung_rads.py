@@ -97,3 +97,28 @@ def test_no_nodules_is_negative_everywhere():
     assert result["screening_positive"] is False
     assert result["c_lung_rads"]["category"] == "0"
     assert result["lung_rads"]["category"] == "1"
+
+
+def test_findings_outside_table_1_are_not_negative():
+    """Table 1: 0 is "Negative: Calcifications" (issue 13, defect 11). A segmental airway nodule
+    is not in Table 1, so the exam is not categorized rather than 0 "negative, annual LDCT"."""
+    airway = nodule("solid", 6.0, location="airway", airway_level="segmental_or_proximal")
+    result = classify(airway)
+    assert result["c_lung_rads"]["category"] is None
+    assert result["c_lung_rads"]["follow_up_months"] is None
+    assert "not negative" in result["c_lung_rads"]["rule"]
+    assert result["c_lung_rads"]["not_categorized"] == ["N1"]
+    assert result["lung_rads"]["category"] == "4A" and result["screening_positive"] is True
+
+
+def test_solid_component_by_its_long_axis_when_given():
+    """Table 1 sizes part-solid nodules by "total mean diameter" and does not say how the solid
+    component is measured; the long axis (the larger) is the safer reading: 5.0 mm mean but
+    6.2 mm long axis reads ">= 6 to < 10 mm" solid component, 3."""
+    part_solid = nodule(
+        "part_solid", 12.0, 5.0, solid_component_long_axis_mm=6.2, solid_component_mm=None
+    )
+    part_solid["solid_component_mean_diameter_mm"] = 5.0
+    result = classify(part_solid)["c_lung_rads"]
+    assert result["category"] == "3"
+    assert "long axis" in result["nodules"][0]["rule"]
