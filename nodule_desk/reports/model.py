@@ -74,6 +74,10 @@ class VisitReport:
     language: str = "zh_CN"
     signature: ReportSignature | None = None
     version: int = 1
+    guideline_category: str | None = None
+    """The exam category the guideline gave, shown beside an override."""
+    override_reason: str = ""
+    override_by: str = ""
     replaces_sop_instance_uids: dict[str, str] = field(default_factory=dict)
     """For an amendment: output kind ("sr", "pdf", "kos") -> SOP Instance UID it replaces."""
 

@@ -140,10 +140,18 @@ def _conclusion(pdf: _ReportPdf) -> None:
     pdf.cell(0, 7, text["conclusion"], new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9.5)
     rows = [
-        (text["category"], report.exam_lung_rads_category or "—"),
+        (text["category"], category_line(report)),
         (text["management"], report.management or "—"),
         (text["follow_up"], report.follow_up_date.isoformat() if report.follow_up_date else "—"),
     ]
+    if report.override_reason:
+        who = display_name(report.override_by, report.language) if report.override_by else ""
+        rows.append(
+            (
+                text["override_reason"],
+                f"{report.override_reason} ({who})" if who else report.override_reason,
+            )
+        )
     if report.impression:
         rows.append((text["impression"], report.impression))
     for label, value in rows:
@@ -158,7 +166,18 @@ def _conclusion(pdf: _ReportPdf) -> None:
         line = text["draft"]
     pdf.cell(0, 6, line, align="R", new_x="LMARGIN", new_y="NEXT")
     if report.version > 1:
-        pdf.cell(0, 6, text["amended"].format(version=report.version), align="R")
+        amended = text["amended"].format(version=report.version, previous=report.version - 1)
+        pdf.cell(0, 6, amended, align="R")
+
+
+def category_line(report: VisitReport) -> str:
+    """The exam's category; when the radiologist changed it, with the guideline's own beside it."""
+    text = TEXT[report.language]
+    shown = report.exam_lung_rads_category or "—"
+    guideline = report.guideline_category
+    if guideline and report.exam_lung_rads_category and guideline != shown:
+        return f"{shown} ({text['override']}; {text['guideline_category']}: {guideline})"
+    return shown
 
 
 def write_pdf_report(report: VisitReport, out_path: Path, logo: Path | None = None) -> Path:

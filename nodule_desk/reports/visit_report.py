@@ -18,9 +18,11 @@ from pydicom.dataset import Dataset
 
 from nodule_desk.errors import NoduleDeskError, SegmentationError
 from nodule_desk.followup.growth import growth_between
+from nodule_desk.reports.frozen import thaw
 from nodule_desk.reports.model import ReportedNodule, ReportSignature, VisitReport
+from nodule_desk.reports.overrides import category_management, override_facts
 from nodule_desk.settings import SiteSettings
-from nodule_desk.store import Measurement, Store, Study
+from nodule_desk.store import Measurement, Series, Store, Study
 
 # Erasmus JJ et al., RadioGraphics 2000;20:43-58: the calcification patterns read as benign.
 BENIGN_CALCIFICATIONS = {"diffuse", "central", "laminated", "popcorn"}
@@ -138,7 +140,14 @@ def draft_report(
     context = context or settings.default_context
     findings = classification_input(store, study_uid, context)
     if not findings["nodules"]:
-        classification: dict[str, Any] = {"lung_rads": {"category": "1", "nodules": []}}
+        classification: dict[str, Any] = {
+            "lung_rads": {
+                "category": "1",
+                "rule": "no lung nodules",
+                "nodules": [],
+                **category_management("1", dt.date.fromisoformat(findings["exam"]["date"])),
+            }
+        }
     else:
         classification = classify_findings(findings)
     lung_rads = classification.get("lung_rads", {})
@@ -168,17 +177,17 @@ def draft_report(
 def override(
     store: Store, study_uid: str, changes: Mapping[str, Any], reason: str, user: str | None = None
 ) -> Any:
-    """The radiologist departs from the engine (category, management, date) and says why."""
-    if not reason.strip():
-        raise ReportNotReady("an override of the guideline needs a reason")
-    report = store.current_report(study_uid)
-    if report is None:
-        raise ReportNotReady(f"study {study_uid} has no draft report to change")
-    content = {**report.content, **changes}
-    reasons = [*report.override_reasons, {"changes": dict(changes), "reason": reason}]
-    return store.save_draft(
-        study_uid, content, user=user, language=report.language, override_reasons=reasons
-    )
+    """The radiologist departs from the engine (category, management, date) and says why; a
+    changed category brings its own management and date unless they are given."""
+    from nodule_desk.reports.overrides import OverrideRefused, record_override
+
+    study, _, _ = _study_and_prior(store, study_uid)
+    try:
+        return record_override(
+            store, study_uid, changes, reason, _iso(study.study_date) or dt.date.today(), user
+        )
+    except OverrideRefused as error:
+        raise ReportNotReady(str(error)) from error
 
 
 def _key_image_uid(evidence: Sequence[Dataset], center_lps_mm: Sequence[float]) -> str | None:
@@ -203,15 +212,17 @@ def build_visit_report(
     evidence: Sequence[Dataset] = (),
     key_images: Mapping[str, Path] | None = None,
 ) -> VisitReport:
-    """The visit's report as plain records, from the current draft or signed version."""
+    """The visit's report as plain records: a signed version exactly as it was signed (its
+    frozen values), a draft from the current measurements. A study without nodules is reported
+    as a negative exam."""
     report = store.current_report(study_uid)
     if report is None:
         raise ReportNotReady(f"study {study_uid} has no report yet: draft one first")
+    if report.status == "signed" and report.frozen is not None:
+        return thaw(report.frozen)
     study, prior, patient_id = _study_and_prior(store, study_uid)
     pairs = _measurements_with_priors(store, study, prior, patient_id)
-    if not pairs:
-        raise ReportNotReady(f"study {study_uid} has no measured nodule")
-    series = store.get_series(pairs[0][0].series_uid, pairs[0][0].stack_key)
+    series = _reported_series(store, study_uid, pairs)
     patient = store.get_patient(patient_id)
     categories = report.content.get("nodule_categories", {})
     study_date = _iso(study.study_date) or dt.date.today()
@@ -231,9 +242,9 @@ def build_visit_report(
         patient_name=patient.name if patient else "",
         study_uid=study_uid,
         study_date=study_date,
-        series_uid=series.series_uid if series else pairs[0][0].series_uid,
-        frame_of_reference_uid=series.frame_of_reference_uid if series else "",
-        source_files=store.series_files(pairs[0][0].series_uid, pairs[0][0].stack_key),
+        series_uid=series.series_uid,
+        frame_of_reference_uid=series.frame_of_reference_uid,
+        source_files=store.series_files(series.series_uid, series.stack_key),
         nodules=nodules,
         patient_sex=patient.sex if patient else "",
         patient_birth_date=_iso(patient.birth_date) if patient else None,
@@ -247,7 +258,21 @@ def build_visit_report(
         language=language,
         signature=signature,
         version=report.version,
+        **override_facts(report),
     )
+
+
+def _reported_series(
+    store: Store, study_uid: str, pairs: Sequence[tuple[Measurement, Measurement | None]]
+) -> Series:
+    """The series the nodules were measured on, else (a negative exam) the study's first."""
+    found = store.get_series(pairs[0][0].series_uid, pairs[0][0].stack_key) if pairs else None
+    if found is None:
+        candidates = store.series_of_study(study_uid)
+        if not candidates:
+            raise ReportNotReady(f"study {study_uid} has no series in the store")
+        found = candidates[0]
+    return found
 
 
 def _reported(

@@ -22,6 +22,8 @@ import sqlite_utils
 from nodule_desk.errors import StoreError
 from nodule_desk.store.schema import SCHEMA_V1, SCHEMA_V2_SOLID_COMPONENT
 from nodule_desk.store.schema_archive import SCHEMA_V3_ARCHIVE
+from nodule_desk.store.schema_frozen_reports import SCHEMA_V4_FROZEN_REPORTS
+from nodule_desk.store.schema_rejections import SCHEMA_V5_REJECTIONS
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -49,7 +51,25 @@ def add_archive_instances(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [create_v1, name_solid_component_measures, add_archive_instances]
+def freeze_signed_reports(db: sqlite_utils.Database) -> None:
+    """v4: a signed report carries the values it was signed with, and the hashes of its files."""
+    for statement in _statements(SCHEMA_V4_FROZEN_REPORTS):
+        db.execute(statement)
+
+
+def record_rejections(db: sqlite_utils.Database) -> None:
+    """v5: rejected findings, kept with reason, who and when; out of current_measurements."""
+    for statement in _statements(SCHEMA_V5_REJECTIONS):
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [
+    create_v1,
+    name_solid_component_measures,
+    add_archive_instances,
+    freeze_signed_reports,
+    record_rejections,
+]
 
 
 def schema_version() -> int:

@@ -218,6 +218,30 @@ class Report:
     updated_at: str
     signed_by: str | None
     signed_at: str | None
+    frozen: dict[str, Any] | None = field(default=None, hash=False)
+    """A signed report's data as signed (what its PDF and SR show); None on a draft."""
+    frozen_sha256: str | None = None
+    output_sha256: dict[str, str] = field(default_factory=dict, hash=False)
+    """File name -> SHA-256 of each output written when it was signed."""
+
+    @property
+    def is_amendment_pending(self) -> bool:
+        """A new version of a signed report, not yet signed itself."""
+        return self.status == "draft" and self.replaces is not None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A finding the radiologist rejected on one series (the measurement version it had)."""
+
+    id: int
+    nodule_id: int
+    nodule_label: str
+    series_uid: str
+    measurement_id: int
+    reason: str
+    rejected_by: str
+    rejected_at: str
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,15 @@ by an amendment, a new version that points at the one it replaces."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nodule_desk.errors import StoreError
 from nodule_desk.store.connection import now_utc, translated
-from nodule_desk.store.measurements import MeasurementQueries
 from nodule_desk.store.models import LANGUAGES, Report, check_choice
+from nodule_desk.store.rejections import RejectionQueries
 
 _REPORT_SELECT = "SELECT r.*, st.study_uid FROM reports AS r JOIN studies AS st ON st.id = r.study"
 _CURRENT = " AND NOT EXISTS (SELECT 1 FROM reports AS newer WHERE newer.replaces = r.id)"
@@ -32,14 +33,34 @@ def _report(row: dict[str, Any]) -> Report:
         updated_at=row["updated_at"],
         signed_by=row["signed_by"],
         signed_at=row["signed_at"],
+        frozen=_verified_frozen(row),
+        frozen_sha256=row["frozen_sha256"],
+        output_sha256=json.loads(row["output_sha256"]),
     )
+
+
+def frozen_sha256(frozen: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a signed report's values."""
+    return hashlib.sha256(_json(dict(frozen)).encode("utf-8")).hexdigest()
+
+
+def _verified_frozen(row: dict[str, Any]) -> dict[str, Any] | None:
+    if row["frozen"] is None:
+        return None
+    frozen = json.loads(row["frozen"])
+    if frozen_sha256(frozen) != row["frozen_sha256"]:
+        raise StoreError(
+            f"report {row['id']} (study {row['study_uid']}, version {row['version']}): the "
+            "signed values do not match their hash; the store was changed outside NoduleDesk"
+        )
+    return frozen
 
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-class ReportQueries(MeasurementQueries):
+class ReportQueries(RejectionQueries):
     @translated
     def save_draft(
         self,
@@ -85,20 +106,37 @@ class ReportQueries(MeasurementQueries):
     def sign(
         self,
         report_id: int,
+        frozen: Mapping[str, Any],
         user: str | None = None,
         output_sop_instance_uids: Sequence[str] = (),
+        output_sha256: Mapping[str, str] | None = None,
+        signed_at: str | None = None,
     ) -> Report:
         """Sign the current draft; from then on neither this API nor SQL can change it.
-        ``output_sop_instance_uids`` are the UIDs of the SR / PDF objects made from it."""
+
+        ``frozen`` is the report's data as rendered for signing (reports/frozen.py): a signed
+        version is shown and exported only from it. ``output_sop_instance_uids`` are the UIDs of
+        the SR / PDF objects made from it, ``output_sha256`` the hashes of the files written."""
         user = user or self.user
         with self.transaction():
             report = self.get_report(report_id)
             if report.status == "signed":
                 raise StoreError(f"report {report_id} is already signed by {report.signed_by}")
+            stamp = now_utc()
             self.db.execute(
                 "UPDATE reports SET status = 'signed', signed_by = ?, signed_at = ?, "
-                "output_sop_instance_uids = ?, updated_at = ? WHERE id = ?",
-                (user, now_utc(), _json(list(output_sop_instance_uids)), now_utc(), report_id),
+                "output_sop_instance_uids = ?, updated_at = ?, frozen = ?, frozen_sha256 = ?, "
+                "output_sha256 = ? WHERE id = ?",
+                (
+                    user,
+                    signed_at or stamp,
+                    _json(list(output_sop_instance_uids)),
+                    stamp,
+                    _json(dict(frozen)),
+                    frozen_sha256(frozen),
+                    _json(dict(output_sha256 or {})),
+                    report_id,
+                ),
             )
             self.audit(
                 "sign_report",
@@ -117,9 +155,10 @@ class ReportQueries(MeasurementQueries):
         user: str | None = None,
         content: Mapping[str, Any] | None = None,
         language: str | None = None,
+        reason: str = "",
     ) -> Report:
         """A new draft version that replaces the signed report ``report_id`` (its content copied
-        unless ``content`` is given); sign it to put it in force."""
+        unless ``content`` is given): the amendment is pending until it is signed."""
         user = user or self.user
         check_choice("language", language, LANGUAGES)
         with self.transaction():
@@ -145,7 +184,7 @@ class ReportQueries(MeasurementQueries):
                     stamp,
                 ),
             ).lastrowid
-            self.audit("amend_report", "report", new_id, user, replaces=report_id)
+            self.audit("amend_report", "report", new_id, user, replaces=report_id, reason=reason)
         return self.get_report(int(new_id or 0))
 
     @translated

@@ -98,8 +98,8 @@ def test_draft_override_sign_and_amend(measured_visit, tmp_path: Path):
         assert set(signed.output_sop_instance_uids) == set(result["sop_instance_uids"].values())
         with pytest.raises(StoreError):
             store.save_draft(identity.study_uid, {"exam_category": "2"})
-        # Lung-RADS 3: 6-month LDCT from the exam date, kept when the category was overridden
-        assert store.follow_ups_due() == {"RW-1": ("2026-09-01", "4A")}
+        # the override carries its category's management: Lung-RADS v2022 4A, "3-month LDCT"
+        assert store.follow_ups_due() == {"RW-1": ("2026-06-01", "4A")}
 
         amended = store.amend(signed.id)
         second = publish_report(
@@ -188,7 +188,7 @@ def test_follow_up_findings_carry_the_prior_and_its_category(tmp_path: Path):
                 ),
             )
         baseline = draft_report(store, visits[0].study_uid, SETTINGS)
-        store.sign(baseline.id, user="Gao^Yu")
+        store.sign(baseline.id, {"format": 1}, user="Gao^Yu")
         findings = classification_input(store, visits[1].study_uid, "screening")
         follow_up = draft_report(store, visits[1].study_uid, SETTINGS)
     prior = findings["nodules"][0]["prior"]

@@ -12,6 +12,7 @@ from nodule_desk.errors import StoreError
 from nodule_desk.store import Store
 
 STUDY = "1.2.840.1"
+FROZEN = {"format": 1, "report": {"impression": "A"}, "measurement_ids": []}
 
 
 @pytest.fixture
@@ -30,7 +31,9 @@ def test_a_draft_is_saved_in_place_until_it_is_signed(store):
     assert again.id == draft.id and again.version == 1 and again.status == "draft"
     assert again.content == {"impression": "右上叶实性结节 8 mm"} and again.language == "en"
     assert again.override_reasons == ({"rule": "lung_rads", "reason": "prior cancer"},)
-    signed = store.sign(draft.id, user="dr.wang", output_sop_instance_uids=["1.2.3", "1.2.4"])
+    signed = store.sign(
+        draft.id, FROZEN, user="dr.wang", output_sop_instance_uids=["1.2.3", "1.2.4"]
+    )
     assert (signed.status, signed.signed_by) == ("signed", "dr.wang")
     assert signed.signed_at is not None and signed.output_sop_instance_uids == ("1.2.3", "1.2.4")
     assert [e["action"] for e in store.audit_entries("report", draft.id)] == [
@@ -38,11 +41,11 @@ def test_a_draft_is_saved_in_place_until_it_is_signed(store):
 
 
 def test_a_signed_report_is_immutable_through_the_api_and_through_sql(store):
-    signed = store.sign(store.save_draft(STUDY, {"impression": "A"}).id)
+    signed = store.sign(store.save_draft(STUDY, {"impression": "A"}).id, FROZEN)
     with pytest.raises(StoreError, match="is signed .*amend it"):
         store.save_draft(STUDY, {"impression": "B"})
     with pytest.raises(StoreError, match="already signed"):
-        store.sign(signed.id)
+        store.sign(signed.id, FROZEN)
     conn = sqlite3.connect(store.path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="signed report is immutable"):
@@ -55,14 +58,14 @@ def test_a_signed_report_is_immutable_through_the_api_and_through_sql(store):
 
 
 def test_an_amendment_is_a_new_version_that_replaces_the_signed_one(store):
-    first = store.sign(store.save_draft(STUDY, {"impression": "A"}).id)
+    first = store.sign(store.save_draft(STUDY, {"impression": "A"}).id, FROZEN)
     amended = store.amend(first.id, user="dr.wang")
     assert (amended.version, amended.replaces, amended.status) == (2, first.id, "draft")
     assert amended.content == {"impression": "A"} and amended.created_by == "dr.wang"
     assert store.current_report(STUDY).id == amended.id
     edited = store.save_draft(STUDY, {"impression": "A, corrected"})
     assert edited.id == amended.id
-    second = store.sign(amended.id)
+    second = store.sign(amended.id, FROZEN)
     assert [(r.version, r.status) for r in store.report_history(STUDY)] == [
         (1, "signed"), (2, "signed")]
     assert store.get_report(first.id) == first
