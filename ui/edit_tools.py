@@ -187,6 +187,7 @@ class EditTools(QObject):
     def _after_record(self, stored: Measurement) -> None:
         self.panel.refresh()
         self.panel.select_label(stored.nodule_label)
+        self.panel.findings_changed()
         self.measurement_recorded.emit(stored)
 
     # --- brush ----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.jobs = JobRunner(self)
         self.current_job: Job | None = None
+        self.report_dialog: QWidget | None = None
         self.volume: CTVolume | None = None
         self.viewer = create_viewer(self)
         self.setCentralWidget(self.viewer)
@@ -315,6 +316,7 @@ class MainWindow(QMainWindow):
     def _connect_nodule_panel(self) -> None:
         panel = self.nodule_panel
         panel.report_requested.connect(self.show_report)
+        panel.caliper_requested.connect(self._start_caliper)
         panel.outlines_changed.connect(self._show_outlines)
         panel.nodule_selected.connect(self._go_to)
         requested = getattr(self.viewer, "nodule_requested", None)
@@ -331,6 +333,12 @@ class MainWindow(QMainWindow):
         if hasattr(self.viewer, "set_world_point"):
             self.viewer.set_world_point(world_lps_mm)
 
+    def _start_caliper(self) -> None:
+        if self.edit_tools is not None:
+            from ui.edit_tools import Tool
+
+            self.edit_tools.set_tool(Tool.CALIPER)
+
     def measure_at_crosshair(self) -> None:
         point = getattr(self.viewer, "world_point", lambda: None)()
         if point is not None:
@@ -339,6 +347,12 @@ class MainWindow(QMainWindow):
     def show_report(self, study_uid: str) -> None:
         from ui.report_dialog import ReportDialog
 
+        current = self.report_dialog
+        if current is not None and current.study_uid == study_uid and current.isVisible():
+            current.raise_()
+            current.activateWindow()
+            return
+        self._close_report_dialog()
         try:
             dialog = ReportDialog(self.store, study_uid, self.jobs, self)
         except Exception as error:  # the core's typed errors, worded in one place
@@ -346,6 +360,12 @@ class MainWindow(QMainWindow):
             return
         dialog.show()
         self.report_dialog = dialog
+
+    def _close_report_dialog(self) -> None:
+        if self.report_dialog is not None:
+            self.report_dialog.close()
+            self.report_dialog.deleteLater()
+            self.report_dialog = None
 
     def open_series(self, series: Series) -> Job | None:
         self.series = series

@@ -1,8 +1,11 @@
 """Nodule panel: the open series' nodules with their measures, labels and live categories.
 
-A click on a nodule in the 2D views (measure_at) segments and stores it in the background; the
-table shows every current measurement of the study, the Lung-RADS category the engine gives it now,
-and the editors below turn the radiologist's labels and caliper values into new versions.
+A click on a nodule in the 2D views (measure_at) segments and stores it in the background, with
+progress and Cancel, and says why when it cannot; a click on a lesion already measured or being
+measured selects it instead. The table shows every current measurement of the study and the
+Lung-RADS category the engine gives it now; the editors below always show the current version and
+turn what the radiologist changes into a new version. Reject takes a wrong finding out of the
+study (kept in the history, with the reason).
 """
 
 from __future__ import annotations
@@ -11,14 +14,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDockWidget,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -27,11 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nodule_desk.errors import SegmentationError
 from nodule_desk.imaging.mask_codec import decode_mask
+from nodule_desk.imaging.mask_hit import mask_contains_world_point, near_point
 from nodule_desk.store import Measurement, Series, Store
 from nodule_desk.store.models import CALCIFICATIONS, DENSITY_TYPES, LOBES, LOCATIONS, MARGINS
 from nodule_desk.volume import CTVolume
-from ui.jobs import Job, JobRunner
+from ui.jobs import Job, JobRunner, describe_error
+from ui.measure_status import MeasureStatus, segmentation_reason
 
 NODULE_COLOURS = [
     (1.0, 0.35, 0.3),
@@ -42,6 +51,8 @@ NODULE_COLOURS = [
     (1.0, 0.6, 0.2),
 ]
 LABEL_FIELDS = ("lobe", "margin", "calcification", "location", "density_type")
+PENDING_RADIUS_MM = 5.0
+"""A second click this close to a lesion being measured is the same lesion."""
 
 
 def live_categories(store: Store, study_uid: str) -> dict[str, str]:
@@ -69,6 +80,8 @@ class NodulePanelDock(QDockWidget):
     measurements_changed = Signal()
     report_requested = Signal(str)
     """study UID"""
+    caliper_requested = Signal()
+    """the automatic outline failed: measure by hand"""
 
     def __init__(
         self,
@@ -83,6 +96,11 @@ class NodulePanelDock(QDockWidget):
         self.volume: CTVolume | None = None
         self.measurements: list[Measurement] = []
         self.categories: dict[str, str] = {}
+        self.pending: dict[Job, tuple[float, float, float]] = {}
+        """measurements running, by the point clicked"""
+        self._loaded: dict[str, Any] = {}
+        """what the editors were filled with, to tell the radiologist's changes apart"""
+        self._masks: dict[int, CTVolume] = {}
         self._build()
         self.retranslate_ui()
 
@@ -99,6 +117,15 @@ class NodulePanelDock(QDockWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.reject_action = QAction(self)
+        self.reject_action.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        self.reject_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.reject_action.triggered.connect(lambda: self.reject_current())
+        self.table.addAction(self.reject_action)
+        self.measure_status = MeasureStatus()
+        self.measure_status.cancel_requested.connect(self.cancel_measuring)
+        self.measure_status.caliper_requested.connect(self.caliper_requested)
         form = QFormLayout()
         self.combos: dict[str, QComboBox] = {}
         for name, choices in (
@@ -126,9 +153,13 @@ class NodulePanelDock(QDockWidget):
         self.apply_button.clicked.connect(self.apply_edits)
         self.report_button = QPushButton()
         self.report_button.clicked.connect(self._request_report)
+        self.reject_button = QPushButton()
+        self.reject_button.clicked.connect(lambda: self.reject_current())
         buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.reject_button)
         buttons.addWidget(self.report_button)
         layout.addWidget(self.hint)
+        layout.addWidget(self.measure_status)
         layout.addWidget(self.table, 1)
         layout.addLayout(form)
         layout.addLayout(buttons)
@@ -164,6 +195,17 @@ class NodulePanelDock(QDockWidget):
             "ground_glass": self.tr("Ground-glass"),
         }
 
+    def lobe_abbreviations(self) -> dict[str, str]:
+        """Short lobe names for the table's narrow column."""
+        return {
+            "RUL": self.tr("RUL"),
+            "RML": self.tr("RML"),
+            "RLL": self.tr("RLL"),
+            "LUL": self.tr("LUL"),
+            "lingula": self.tr("Lingula"),
+            "LLL": self.tr("LLL"),
+        }
+
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Nodules"))
         labels = self.choice_labels()
@@ -195,10 +237,16 @@ class NodulePanelDock(QDockWidget):
             label.setText(name)
         self.apply_button.setText(self.tr("Apply changes"))
         self.report_button.setText(self.tr("Report…"))
+        self.reject_button.setText(self.tr("Reject…"))
+        self.reject_button.setToolTip(self.tr("Not a nodule: take it out of this study (Delete)"))
+        self.reject_action.setText(self.tr("Reject finding…"))
+        self._fill_table()
         self._update_hint()
 
     def _update_hint(self) -> None:
-        if self.series is None:
+        if self.series is not None and self.volume is None:
+            self.hint.setText(self.tr("Loading the series…"))
+        elif self.series is None:
             self.hint.setText(self.tr("No nodules yet: open a series to list its nodules."))
         elif not self.measurements:
             self.hint.setText(self.tr("Ctrl+click a nodule in a 2D view to measure it."))
@@ -212,29 +260,49 @@ class NodulePanelDock(QDockWidget):
 
     # --- data -----------------------------------------------------------------------------------
     def set_series(self, series: Series | None, volume: CTVolume | None) -> None:
+        """Bind the panel to the series shown; with ``volume`` None the series is still loading
+        and nothing of the previous one stays on screen."""
+        if series is None or self.series is None or series.id != self.series.id:
+            self.cancel_measuring()
+            self.measure_status.clear()
         self.series, self.volume = series, volume
         self.refresh()
 
     def refresh(self) -> None:
-        self.measurements, self.categories = [], {}
-        if self.store is not None and self.series is not None:
+        selected = self.current_measurement()
+        self.measurements, self.categories, self._masks = [], {}, {}
+        if self.store is not None and self.series is not None and self.volume is not None:
             self.measurements = [
                 m for m in self.store.current_measurements(study_uid=self.series.study_uid)
             ]
             self.categories = live_categories(self.store, self.series.study_uid)
+        self.table.blockSignals(True)
         self._fill_table()
+        self.table.clearSelection()
+        if selected is not None:
+            self.select_label(selected.nodule_label)
+        self.table.blockSignals(False)
         self._update_hint()
         self.table.resizeColumnsToContents()
+        self._selection_changed(emit=False)
         self.outlines_changed.emit(self.outlines())
         self.measurements_changed.emit()
+
+    def mask_of(self, measurement: Measurement) -> CTVolume | None:
+        if measurement.id not in self._masks:
+            data = self.store.measurement_mask(measurement.id) if self.store else None
+            if not data:
+                return None
+            self._masks[measurement.id] = decode_mask(data)
+        return self._masks[measurement.id]
 
     def outlines(self) -> list[tuple[str, CTVolume, tuple[float, float, float]]]:
         outlines = []
         for index, measurement in enumerate(self.measurements):
-            data = self.store.measurement_mask(measurement.id) if self.store else None
-            if data:
+            mask = self.mask_of(measurement)
+            if mask is not None:
                 colour = NODULE_COLOURS[index % len(NODULE_COLOURS)]
-                outlines.append((measurement.nodule_label, decode_mask(data), colour))
+                outlines.append((measurement.nodule_label, mask, colour))
         return outlines
 
     def _fill_table(self) -> None:
@@ -244,7 +312,7 @@ class NodulePanelDock(QDockWidget):
             words = self.choice_labels()
             cells = [
                 m.nodule_label,
-                m.lobe or "—",
+                self.lobe_abbreviations().get(m.lobe or "", "—"),
                 words.get(m.density_type or "", "—"),
                 axes,
                 _fmt(m.mean_diameter_mm),
@@ -266,29 +334,63 @@ class NodulePanelDock(QDockWidget):
             if m.nodule_label == label:
                 self.table.selectRow(row)
 
-    def _selection_changed(self) -> None:
+    def _selection_changed(self, emit: bool = True) -> None:
         measurement = self.current_measurement()
         self._set_editing_enabled(measurement is not None)
-        if measurement is None:
-            return
+        self._load_editors(measurement)
+        if measurement is not None and emit:
+            self.nodule_selected.emit(measurement.center_lps_mm)
+
+    def _load_editors(self, measurement: Measurement | None) -> None:
+        """Show the current version in the editors (a caliper or brush edit included)."""
         for name, combo in self.combos.items():
-            combo.setCurrentIndex(max(combo.findData(getattr(measurement, name)), 0))
-        self.long_axis.setValue(measurement.long_axis_mm or 0.0)
-        self.short_axis.setValue(measurement.short_axis_mm or 0.0)
-        self.nodule_selected.emit(measurement.center_lps_mm)
+            value = getattr(measurement, name) if measurement else None
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+        self.long_axis.setValue((measurement.long_axis_mm if measurement else None) or 0.0)
+        self.short_axis.setValue((measurement.short_axis_mm if measurement else None) or 0.0)
+        self._loaded = self._editor_values()
+
+    def _editor_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {name: c.currentData() for name, c in self.combos.items()}
+        values["axes"] = (round(self.long_axis.value(), 1), round(self.short_axis.value(), 1))
+        return values
 
     def _set_editing_enabled(self, enabled: bool) -> None:
-        for widget in (*self.combos.values(), self.long_axis, self.short_axis, self.apply_button):
+        editors = (*self.combos.values(), self.long_axis, self.short_axis, self.apply_button)
+        for widget in (*editors, self.reject_button, self.reject_action):
             widget.setEnabled(enabled)
-        self.report_button.setEnabled(bool(self.measurements))
+        self.report_button.setEnabled(self.series is not None and self.volume is not None)
 
     # --- commands -------------------------------------------------------------------------------
+    def measured_at(self, world_lps_mm: Sequence[float]) -> Measurement | None:
+        """The stored nodule whose mask holds the point, if any."""
+        for measurement in self.measurements:
+            mask = self.mask_of(measurement)
+            if mask is not None and mask_contains_world_point(mask, world_lps_mm):
+                return measurement
+            radius = (measurement.mean_diameter_mm or 0.0) / 2
+            if mask is None and near_point(measurement.center_lps_mm, world_lps_mm, radius):
+                return measurement
+        return None
+
     def measure_at(self, world_lps_mm: Sequence[float]) -> Job | None:
-        """Segment and store the nodule at the point, off the GUI thread."""
+        """Segment and store the nodule at the point, off the GUI thread; a point on a nodule
+        already measured selects it, one on a lesion being measured is ignored."""
         if self.store is None or self.jobs is None or self.series is None or self.volume is None:
             return None
-        db_path, series, volume = self.store.path, self.series, self.volume
         point = tuple(float(v) for v in world_lps_mm)
+        known = self.measured_at(point)
+        if known is not None:
+            self.select_label(known.nodule_label)
+            self.measure_status.show_note(
+                self.tr("%1 is already measured: selected it.").replace("%1", known.nodule_label)
+            )
+            return None
+        if any(near_point(p, point, PENDING_RADIUS_MM) for p in self.pending.values()):
+            note = self.tr("This lesion is being measured.")
+            self.measure_status.show_running(len(self.pending), note)
+            return None
+        db_path, series, volume = self.store.path, self.series, self.volume
 
         def run(progress: Any, cancel: Any) -> str:
             from nodule_desk.imaging.nodule_records import measure_and_record
@@ -300,35 +402,112 @@ class NodulePanelDock(QDockWidget):
             return measurement.nodule_label
 
         job = Job(run)
-        job.signals.finished.connect(self._measured)
+        job.signals.finished.connect(lambda label, job=job: self._measured(job, label))
+        job.signals.failed.connect(lambda error, job=job: self._measure_failed(job, error))
+        job.signals.cancelled.connect(lambda job=job: self._measure_ended(job))
+        self.pending[job] = point
+        self._measuring_changed()
         self.jobs.start(job)
         return job
 
-    def _measured(self, label: str) -> None:
+    def cancel_measuring(self) -> None:
+        for job in list(self.pending):
+            job.cancel()
+
+    def _measuring_changed(self) -> None:
+        busy = bool(self.pending)
+        if busy:
+            self.measure_status.show_running(len(self.pending))
+            if QApplication.overrideCursor() is None:
+                QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        else:
+            while QApplication.overrideCursor() is not None:
+                QApplication.restoreOverrideCursor()
+
+    def _measure_ended(self, job: Job) -> bool:
+        """Whether the job still belongs to the series shown."""
+        mine = self.pending.pop(job, None) is not None
+        self._measuring_changed()
+        if not self.pending and mine:
+            self.measure_status.clear()
+        return mine
+
+    def _measured(self, job: Job, label: str) -> None:
+        if self._measure_ended(job):
+            self.refresh()
+            self.select_label(label)
+            self.findings_changed()
+
+    def _measure_failed(self, job: Job, error: BaseException) -> None:
+        if not self._measure_ended(job):
+            return
+        if isinstance(error, SegmentationError):
+            reason = segmentation_reason(error)
+            text = self.tr("No nodule measured: %1 Measure it with the caliper instead.")
+            self.measure_status.show_failure(text.replace("%1", reason), offer_caliper=True)
+        else:
+            self.measure_status.show_failure(describe_error(error), offer_caliper=False)
+
+    def findings_changed(self) -> None:
+        """After any change of the study's findings: a signed report becomes amended."""
+        from nodule_desk.reports.amendment import amend_if_changed
+
+        if self.store is not None and self.series is not None:
+            amended = amend_if_changed(self.store, self.series.study_uid)
+            if amended is not None:
+                text = self.tr(
+                    "The signed report changed: version %1 is pending your signature."
+                ).replace("%1", str(amended.version))
+                self.measure_status.show_note(text)
+
+    def reject_current(self, reason: str | None = None) -> bool:
+        """Reject the selected finding (not a nodule), asking why unless ``reason`` is given."""
+        measurement = self.current_measurement()
+        if measurement is None or self.store is None:
+            return False
+        if reason is None:
+            reason = self._ask_reject_reason(measurement)
+        if not reason or not reason.strip():
+            return False
+        self.store.reject_finding(measurement.id, reason)
+        self.table.clearSelection()
         self.refresh()
-        self.select_label(label)
+        self.findings_changed()
+        return True
+
+    def _ask_reject_reason(self, measurement: Measurement) -> str:
+        dialog = QInputDialog(self)
+        dialog.setObjectName("RejectReasonDialog")
+        dialog.setWindowTitle(self.tr("Reject %1").replace("%1", measurement.nodule_label))
+        dialog.setLabelText(
+            self.tr("Why is %1 not a nodule? (kept in its history)").replace(
+                "%1", measurement.nodule_label
+            )
+        )
+        dialog.setComboBoxEditable(True)
+        dialog.setComboBoxItems(
+            [self.tr("Vessel"), self.tr("Scar or atelectasis"), self.tr("Artefact")]
+        )
+        return dialog.textValue() if dialog.exec() else ""
 
     def apply_edits(self) -> None:
-        """The editors' values that differ from the current version become a new version."""
+        """Only the editors the radiologist changed become a new version of the current one."""
         from nodule_desk.imaging.nodule_records import record_labels, record_manual_axes
 
         measurement = self.current_measurement()
         if measurement is None or self.store is None:
             return
-        labels = {
-            name: combo.currentData()
-            for name, combo in self.combos.items()
-            if combo.currentData() != getattr(measurement, name)
-        }
-        labels = {k: v for k, v in labels.items() if v is not None}
-        current = measurement
+        edited = self._editor_values()
+        changed = {k: v for k, v in edited.items() if v != self._loaded.get(k)}
+        labels = {k: v for k, v in changed.items() if k != "axes" and v is not None}
+        current = self.store.get_measurement(measurement.id)
         if labels:
             current = record_labels(self.store, current.id, labels)
-        long_axis, short_axis = self.long_axis.value(), self.short_axis.value()
-        if (long_axis, short_axis) != (current.long_axis_mm or 0.0, current.short_axis_mm or 0.0):
-            current = record_manual_axes(self.store, current.id, long_axis, short_axis)
+        if "axes" in changed:
+            current = record_manual_axes(self.store, current.id, *changed["axes"])
         self.refresh()
         self.select_label(current.nodule_label)
+        self.findings_changed()
 
     def _request_report(self) -> None:
         if self.series is not None:

@@ -1,5 +1,6 @@
 """Report dialog: review the engine's category and management, override with a reason, preview,
-export and sign. A signed report is read-only; Amend makes a new draft version."""
+export and sign. A signed report is read-only and shown as it was signed; Amend, or a change to
+the measurements after signing, makes a new version pending signature."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSettings
+from PySide6.QtCore import QDate, QEvent, QSettings, QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -24,7 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from nodule_desk.names import display_name
+from nodule_desk.reports.amendment import amend_if_changed
 from nodule_desk.reports.nodule_table import nodule_table
+from nodule_desk.reports.overrides import category_management
+from nodule_desk.reports.pdf_report import category_line
 from nodule_desk.reports.pdf_text import TEXT
 from nodule_desk.reports.visit_report import build_visit_report, draft_report, override
 from nodule_desk.settings import load_settings
@@ -33,6 +40,7 @@ from ui.jobs import Job, JobRunner
 
 CATEGORIES = ("0", "1", "2", "3", "4A", "4B", "4X")
 RADIOLOGIST_KEY = "report/radiologist"
+EXPORT_FOLDER_KEY = "report/export_folder"
 NO_DATE = QDate(2000, 1, 1)
 """Shown as "—": the guideline recommends no follow-up date (e.g. 4B: work-up, not a CT)."""
 
@@ -46,11 +54,13 @@ class ReportDialog(QDialog):
         self.store, self.study_uid, self.jobs = store, study_uid, jobs
         self.settings = load_settings()
         self.last_job: Job | None = None
+        self._showing = False
         self._build()
-        self.retranslate_ui()
+        amend_if_changed(store, study_uid)
         self.report = store.current_report(study_uid) or draft_report(
             store, study_uid, self.settings
         )
+        self.retranslate_ui()
         self._show_report()
 
     def _build(self) -> None:
@@ -62,7 +72,10 @@ class ReportDialog(QDialog):
         self.category = QComboBox()
         for category in CATEGORIES:
             self.category.addItem(category, category)
-        self.management = QLineEdit()
+        self.category.currentIndexChanged.connect(self._category_chosen)
+        self.management = QPlainTextEdit()
+        self.management.setTabChangesFocus(True)
+        self.management.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.follow_up = QDateEdit(calendarPopup=True)
         self.follow_up.setDisplayFormat("yyyy-MM-dd")
         self.follow_up.setMinimumDate(NO_DATE)
@@ -99,11 +112,22 @@ class ReportDialog(QDialog):
         ):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setObjectName("ReportStatus")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
         layout.addWidget(self.preview, 1)
+        self.language_note = QLabel()
+        self.language_note.setWordWrap(True)
+        layout.addWidget(self.language_note)
         layout.addLayout(self.form)
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
         layout.addLayout(buttons)
 
     def retranslate_ui(self) -> None:
@@ -126,20 +150,48 @@ class ReportDialog(QDialog):
         self.amend_button.setText(self.tr("Amend"))
         self.export_button.setText(self.tr("Export…"))
         self.sign_button.setText(self.tr("Sign and export…"))
+        self.language_note.setText(
+            self.tr(
+                "The preview and the exported report are in the report language; "
+                "this window follows the interface language."
+            )
+        )
+        if hasattr(self, "report"):
+            self._show_status()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def _show_status(self) -> None:
+        report = self.report
+        if report.status == "signed":
+            text = self.tr("Signed version %1 by %2: it is final and shown as it was signed.")
+            text = text.replace("%1", str(report.version)).replace("%2", report.signed_by or "")
+        elif report.is_amendment_pending:
+            text = self.tr("Amended version %1, pending signature: it replaces signed version %2.")
+            text = text.replace("%1", str(report.version)).replace("%2", str(report.version - 1))
+        else:
+            text = self.tr("Draft version %1, not signed.").replace("%1", str(report.version))
+        self.status.setText(text)
 
     # --- showing --------------------------------------------------------------------------------
     def _show_report(self) -> None:
         report = self.report
         signed = report.status == "signed"
         content = report.content
+        self._showing = True
         self.language.setCurrentIndex(max(self.language.findData(report.language), 0))
         self.category.setCurrentIndex(max(self.category.findData(content.get("exam_category")), 0))
         zh = report.language == "zh_CN"
-        self.management.setText(
+        self.management.setPlainText(
             content.get("management_zh" if zh else "management") or content.get("management", "")
         )
         date = content.get("follow_up_date")
         self.follow_up.setDate(QDate.fromString(date, "yyyy-MM-dd") if date else NO_DATE)
+        self._showing = False
+        self._show_status()
         for widget in (
             self.language,
             self.category,
@@ -154,8 +206,20 @@ class ReportDialog(QDialog):
         self.amend_button.setEnabled(signed)
         self.preview.setHtml(self.preview_html())
 
+    def _category_chosen(self) -> None:
+        """A category chosen by hand brings its Lung-RADS management and date (editable)."""
+        category = self.category.currentData()
+        if self._showing or category == self.report.content.get("exam_category"):
+            return
+        exam_date = build_visit_report(self.store, self.study_uid, self.settings).study_date
+        wanted = category_management(category, exam_date)
+        zh = self.language.currentData() == "zh_CN"
+        self.management.setPlainText(wanted["management_zh" if zh else "management"])
+        date = wanted["follow_up_date"]
+        self.follow_up.setDate(QDate.fromString(date, "yyyy-MM-dd") if date else NO_DATE)
+
     def preview_html(self) -> str:
-        """The report's content as the PDF will show it, for review before signing."""
+        """The report's content as the PDF shows it: a signed version exactly as it was signed."""
         visit = build_visit_report(self.store, self.study_uid, self.settings)
         text = TEXT[visit.language]
         headings, cells = nodule_table(visit)
@@ -163,7 +227,14 @@ class ReportDialog(QDialog):
         rows = "".join(
             "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in cells
         )
+        if not visit.nodules:
+            rows = f"<tr><td colspan='{len(headings)}'>{html.escape(text['no_nodules'])}</td></tr>"
         name = display_name(visit.patient_name, visit.language)
+        override = ""
+        if visit.override_reason:
+            who = f" ({html.escape(visit.override_by)})" if visit.override_by else ""
+            reason = html.escape(visit.override_reason)
+            override = f"<br><b>{text['override_reason']}:</b> {reason}{who}"
         status = (
             f"{text['signed_by']}: {html.escape(visit.signature.radiologist)}"
             if visit.signature
@@ -175,9 +246,9 @@ class ReportDialog(QDialog):
             f"&nbsp; ID: {html.escape(visit.patient_id)} &nbsp; {text['exam_date']}: "
             f"{visit.study_date}</p>"
             f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{rows}</table>"
-            f"<p><b>{text['category']}:</b> {visit.exam_lung_rads_category or '—'}<br>"
+            f"<p><b>{text['category']}:</b> {html.escape(category_line(visit))}<br>"
             f"<b>{text['management']}:</b> {html.escape(visit.management or '—')}<br>"
-            f"<b>{text['follow_up']}:</b> {visit.follow_up_date or '—'}</p>"
+            f"<b>{text['follow_up']}:</b> {visit.follow_up_date or '—'}{override}</p>"
             f"<p><i>{status}</i> (v{visit.version})</p>"
         )
 
@@ -194,7 +265,7 @@ class ReportDialog(QDialog):
         management_key = "management_zh" if zh else "management"
         wanted = {
             "exam_category": self.category.currentData(),
-            management_key: self.management.text(),
+            management_key: self.management.toPlainText(),
             "follow_up_date": None
             if self.follow_up.date() == NO_DATE
             else self.follow_up.date().toString("yyyy-MM-dd"),
@@ -233,12 +304,63 @@ class ReportDialog(QDialog):
             self.tell(self.tr("Enter the radiologist's name."), error=True)
             self.radiologist.setFocus()
             return None
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Export the report to"))
+        if sign and not self.confirm_signing(radiologist):
+            return None
+        folder = self.choose_export_folder()
         if not folder:
             return None
         if sign:
             QSettings().setValue(RADIOLOGIST_KEY, radiologist)
         return self.publish_to(Path(folder), radiologist if sign else None)
+
+    def confirm_signing(self, radiologist: str) -> bool:
+        """Signing is final: the radiologist confirms the patient and the category first."""
+        visit = build_visit_report(self.store, self.study_uid, self.settings)
+        name = display_name(visit.patient_name, "zh_CN" if self._ui_is_chinese() else "en")
+        text = self.tr(
+            "Sign the report of %1 (ID %2) with Lung-RADS category %3 as %4? "
+            "A signed report cannot be changed, only amended."
+        )
+        for n, value in enumerate(
+            (name, visit.patient_id, visit.exam_lung_rads_category or "—", radiologist), start=1
+        ):
+            text = text.replace(f"%{n}", value)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Sign the report"),
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("ConfirmSigning")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Sign"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _ui_is_chinese(self) -> bool:
+        from ui import i18n
+
+        return i18n.current_language() == "zh_CN"
+
+    def export_start_folder(self) -> str:
+        """The folder used last, else the user's documents (never the program's folder)."""
+        last = str(QSettings().value(EXPORT_FOLDER_KEY, "") or "")
+        if last and Path(last).is_dir():
+            return last
+        location = QStandardPaths.StandardLocation.DocumentsLocation
+        return QStandardPaths.writableLocation(location) or str(Path.home())
+
+    def choose_export_folder(self) -> str:
+        dialog = QFileDialog(self, self.tr("Export the report to"), self.export_start_folder())
+        dialog.setObjectName("ExportFolderDialog")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        if not dialog.exec() or not dialog.selectedFiles():
+            return ""
+        folder = dialog.selectedFiles()[0]
+        QSettings().setValue(EXPORT_FOLDER_KEY, folder)
+        return folder
 
     def publish_to(self, folder: Path, sign_as: str | None) -> Job:
         """Write (and sign) in the background, in the job's own store connection."""
@@ -254,10 +376,18 @@ class ReportDialog(QDialog):
         job.signals.finished.connect(self._published)
         job.signals.failed.connect(self._failed)
         self.last_job = job
+        self._set_busy(True)
+        self.tell(self.tr("Writing the report…"))
         self.jobs.start(job)
         return job
 
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        for button in (self.export_button, self.sign_button, self.amend_button):
+            button.setEnabled(not busy)
+
     def _published(self, result: dict[str, Any]) -> None:
+        self._set_busy(False)
         self.report = self.store.current_report(self.study_uid) or self.report
         self._show_report()
         self.tell(self.tr("Report written to %1").replace("%1", result["pdf"]))
@@ -265,6 +395,8 @@ class ReportDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         from ui.jobs import describe_error
 
+        self._set_busy(False)
+        self._show_report()
         self.tell(describe_error(error), error=True)
 
     def tell(self, text: str, error: bool = False) -> None:

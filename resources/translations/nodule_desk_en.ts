@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>MeasureStatus</name>
+    <message numerus="yes">
+        <source>Measuring %n nodule(s)…</source>
+        <translation>
+            <numerusform>Measuring %n nodule…</numerusform>
+            <numerusform>Measuring %n nodules…</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>NodulePanelDock</name>
     <message numerus="yes">
         <source>%n nodule(s) on this study.</source>

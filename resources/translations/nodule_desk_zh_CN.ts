@@ -181,6 +181,43 @@
     </message>
 </context>
 <context>
+    <name>MeasureStatus</name>
+    <message>
+        <source>Only aerated lung there: no nodule near the point you clicked.</source>
+        <translation>该处仅为含气肺组织：点击位置附近未见结节。</translation>
+    </message>
+    <message>
+        <source>The point lies on the chest wall or mediastinum, not on a nodule.</source>
+        <translation>该点位于胸壁或纵隔，不在结节上。</translation>
+    </message>
+    <message>
+        <source>The point is not in the lung.</source>
+        <translation>该点不在肺内。</translation>
+    </message>
+    <message>
+        <source>The point lies outside the scan.</source>
+        <translation>该点超出扫描范围。</translation>
+    </message>
+    <message>
+        <source>The nodule could not be outlined automatically (%1).</source>
+        <translation>无法自动勾画该结节（%1）。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Measure with the caliper (C)</source>
+        <translation>用卡尺测量 (C)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Measuring %n nodule(s)…</source>
+        <translation>
+            <numerusform>正在测量 %n 个结节…</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>NodulePanelDock</name>
     <message>
         <source>Right upper lobe</source>
@@ -279,6 +316,26 @@
         <translation>磨玻璃</translation>
     </message>
     <message>
+        <source>RUL</source>
+        <translation>右上叶</translation>
+    </message>
+    <message>
+        <source>RML</source>
+        <translation>右中叶</translation>
+    </message>
+    <message>
+        <source>RLL</source>
+        <translation>右下叶</translation>
+    </message>
+    <message>
+        <source>LUL</source>
+        <translation>左上叶</translation>
+    </message>
+    <message>
+        <source>LLL</source>
+        <translation>左下叶</translation>
+    </message>
+    <message>
         <source>Nodules</source>
         <translation>结节</translation>
     </message>
@@ -343,6 +400,22 @@
         <translation>报告…</translation>
     </message>
     <message>
+        <source>Reject…</source>
+        <translation>排除…</translation>
+    </message>
+    <message>
+        <source>Not a nodule: take it out of this study (Delete)</source>
+        <translation>不是结节：从本次检查中排除 (Delete)</translation>
+    </message>
+    <message>
+        <source>Reject finding…</source>
+        <translation>排除此发现…</translation>
+    </message>
+    <message>
+        <source>Loading the series…</source>
+        <translation>正在加载序列…</translation>
+    </message>
+    <message>
         <source>No nodules yet: open a series to list its nodules.</source>
         <translation>暂无结节：打开一个序列以列出其结节。</translation>
     </message>
@@ -355,6 +428,42 @@
         <translation>
             <numerusform>本次检查共 %n 个结节。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1 is already measured: selected it.</source>
+        <translation>%1 已测量：已选中。</translation>
+    </message>
+    <message>
+        <source>This lesion is being measured.</source>
+        <translation>该病灶正在测量中。</translation>
+    </message>
+    <message>
+        <source>No nodule measured: %1 Measure it with the caliper instead.</source>
+        <translation>未测得结节：%1 请改用卡尺测量。</translation>
+    </message>
+    <message>
+        <source>The signed report changed: version %1 is pending your signature.</source>
+        <translation>已签署的报告有变动：第 %1 版待您签署。</translation>
+    </message>
+    <message>
+        <source>Reject %1</source>
+        <translation>排除 %1</translation>
+    </message>
+    <message>
+        <source>Why is %1 not a nodule? (kept in its history)</source>
+        <translation>为什么 %1 不是结节？（理由保留在其历史记录中）</translation>
+    </message>
+    <message>
+        <source>Vessel</source>
+        <translation>血管</translation>
+    </message>
+    <message>
+        <source>Scar or atelectasis</source>
+        <translation>瘢痕或肺不张</translation>
+    </message>
+    <message>
+        <source>Artefact</source>
+        <translation>伪影</translation>
     </message>
 </context>
 <context>
@@ -421,6 +530,22 @@ The 2D views work normally. Updating the graphics driver may help.</source>
         <translation>签署并导出…</translation>
     </message>
     <message>
+        <source>The preview and the exported report are in the report language; this window follows the interface language.</source>
+        <translation>预览和导出的报告使用报告语言；本窗口使用界面语言。</translation>
+    </message>
+    <message>
+        <source>Signed version %1 by %2: it is final and shown as it was signed.</source>
+        <translation>第 %1 版已由 %2 签署：报告已定稿，按签署时的内容显示。</translation>
+    </message>
+    <message>
+        <source>Amended version %1, pending signature: it replaces signed version %2.</source>
+        <translation>修订第 %1 版，待签署：将替代已签署的第 %2 版。</translation>
+    </message>
+    <message>
+        <source>Draft version %1, not signed.</source>
+        <translation>草稿第 %1 版，未签署。</translation>
+    </message>
+    <message>
         <source>Say why you change the guideline&apos;s recommendation.</source>
         <translation>请说明修改指南建议的理由。</translation>
     </message>
@@ -429,8 +554,24 @@ The 2D views work normally. Updating the graphics driver may help.</source>
         <translation>请输入报告医师姓名。</translation>
     </message>
     <message>
+        <source>Sign the report of %1 (ID %2) with Lung-RADS category %3 as %4? A signed report cannot be changed, only amended.</source>
+        <translation>以 %4 的身份签署 %1（ID %2）的报告，Lung-RADS 分类 %3？签署后不能修改，只能修订。</translation>
+    </message>
+    <message>
+        <source>Sign the report</source>
+        <translation>签署报告</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签署</translation>
+    </message>
+    <message>
         <source>Export the report to</source>
         <translation>将报告导出到</translation>
+    </message>
+    <message>
+        <source>Writing the report…</source>
+        <translation>正在生成报告…</translation>
     </message>
     <message>
         <source>Report written to %1</source>

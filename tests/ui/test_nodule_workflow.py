@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
 from nodule_desk.dicom import scan_paths
@@ -17,7 +17,7 @@ from sample_cases.blocks import make_nodule_block
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series
 from sample_cases.nodules import NoduleSpec
 from tests.ui.test_main_window import grab, make_window, open_first_series
-from ui.report_dialog import ReportDialog
+from ui.report_dialog import NO_DATE, ReportDialog
 
 
 @pytest.fixture()
@@ -110,6 +110,11 @@ def test_report_dialog_override_needs_a_reason_then_signs(qtbot, nodule_store, t
     assert dialog.category.currentData() == "4A"
 
     dialog.category.setCurrentIndex(dialog.category.findData("4B"))
+    # issue 17.3: the category brings its own v2022 management, "Diagnostic chest CT ...",
+    # and no scheduled LDCT; the radiologist may set a date for the work-up
+    assert dialog.management.toPlainText().startswith("诊断性胸部 CT")
+    assert dialog.follow_up.date() == NO_DATE
+    dialog.follow_up.setDate(QDate(2026, 3, 3))
     assert not dialog.save_changes()
     assert "why" in dialog.message.text()
     assert store.current_report(identity.study_uid).content["exam_category"] == "4A"
@@ -131,7 +136,7 @@ def test_report_dialog_override_needs_a_reason_then_signs(qtbot, nodule_store, t
     window.worklist.refresh()
     assert not window.worklist.tree.isColumnHidden(3)
     patient_row = window.worklist.tree.topLevelItem(0)
-    assert patient_row.text(3) == "2026-05-03 (Lung-RADS 4B)"  # 4A: 3-month LDCT
+    assert patient_row.text(3) == "2026-03-03 (Lung-RADS 4B)"  # the date the override set
 
 
 def test_settings_dialog_saves_the_hospital_for_reports(qtbot):
