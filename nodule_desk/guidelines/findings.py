@@ -1,9 +1,15 @@
 """Finding records parsed and checked from the classify contract (``exam`` + ``nodules``).
 
-A finding that a guideline cannot classify raises FindingError naming the nodule and the field.
-Sizes are kept as given; each guideline rounds them its own way (see ``round_mm``): Lung-RADS
-v2022 reports the mean diameter to 0.1 mm, Fleischner 2017 rounds the average diameter to 1 mm.
-Rounding works on the decimal string of the number, half up, so 5.95 mm is 6.0 and never 5.9.
+All input checks of the contract live here: a finding that a guideline cannot classify raises
+FindingError naming the nodule (or ``exam``) and the field. Sizes are kept as given; each
+guideline rounds them its own way (see ``round_mm``): Lung-RADS v2022 reports the mean diameter
+to 0.1 mm, Fleischner 2017 rounds the average diameter to 1 mm. Rounding works on the decimal
+string of the number, half up, so 5.95 mm is 6.0 and never 5.9.
+
+A nodule's solid component comes as ``solid_component_mean_diameter_mm`` and / or
+``solid_component_long_axis_mm`` (``solid_component_mm`` is the legacy name of the mean). Its
+history is ``prior`` (the most recent earlier measurement) and ``priors`` (all of them, oldest
+first); ``Finding.history`` is the merged, dated list the guidelines compare against.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ def round_mm(value: Decimal | float | int, step: str) -> Decimal:
 
 
 LUNG_RADS_CATEGORIES = ("1", "2", "3", "4A", "4B", "4X")
+LARGEST_DIAMETER_MM = 500
+LARGEST_VOLUME_MM3 = 100_000_000
+"""Sizes above these are not measurements of a lung finding (and would overflow rounding)."""
 SCREENING_ROUNDS = ("baseline", "annual")
 
 
@@ -160,6 +169,9 @@ def _mm(nodule_id: str, name: str, value: Any) -> Decimal | None:
         raise FindingError(nodule_id, name, f"not a number: {value!r}") from error
     if not size.is_finite() or size < 0:
         raise FindingError(nodule_id, name, f"not a size in mm: {value!r}")
+    largest = LARGEST_VOLUME_MM3 if name.endswith("mm3") else LARGEST_DIAMETER_MM
+    if size > largest:
+        raise FindingError(nodule_id, name, f"{value!r} is larger than a chest ({largest})")
     return size
 
 
@@ -225,7 +237,7 @@ def _solid_component(
         raise FindingError(
             nodule_id, name, f"missing for a {what} (or give solid_component_long_axis_mm)"
         )
-    if mean is not None and long_axis is not None and long_axis < mean:
+    if mean is not None and long_axis is not None and long_axis < mean - Decimal("0.1"):
         raise FindingError(
             nodule_id, f"{prefix}solid_component_long_axis_mm", "shorter than the mean diameter"
         )

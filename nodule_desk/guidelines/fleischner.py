@@ -370,13 +370,19 @@ def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
         candidates = [a[2].follow_up_months for a in answers.values() if a[2].follow_up_months]
         months = min(candidates, key=lambda m: m[0]) if candidates else None
         nodule, chosen, diameter, note = high[1], high[2], high[3], high[4]
-    risk_note = "risk not given: both columns shown" if len(risks) == 2 else f"{risks[0]} risk"
+    risk_note = f"{risks[0]} risk"
+    if len(risks) == 2:
+        same = answers["low"][2].key == answers["high"][2].key
+        risk_note = (
+            "risk not given (" + ("both columns agree" if same else "both columns shown") + ")"
+        )
+    source = "Table 1" if chosen in TABLE_1.values() else "follow-up rule"
     out = {
         **result,
         "applicable": True,
         "recommendation": text,
         "recommendation_zh": text_zh,
-        "rule": f"Table 1 {chosen.key} from nodule {nodule.id}: {nodule.density_type}, "
+        "rule": f"{source} {chosen.key} from nodule {nodule.id}: {nodule.density_type}, "
         f"{'multiple' if 'multiple' in chosen.key else 'single'}, {diameter} mm (average "
         f"diameter rounded to 1 mm){solid_note}, {risk_note}" + (f"; {note}" if note else ""),
         "risk": risks[0] if len(risks) == 1 else "unknown",

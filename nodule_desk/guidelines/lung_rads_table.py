@@ -114,9 +114,9 @@ PART_SOLID_ROWS = (
         "growing",
         ((MEAN, None, 6), (SOLID, None, 4)),
         "growing part-solid < 6 mm total with solid component < 4 mm",
-        unchecked="v2022's 4A cell (new or growing solid component < 4 mm) follows '>= 6 mm total "
-        "mean diameter' and its 3 cell names only new nodules < 6 mm; a growing one < 6 mm has no "
-        "cell. 4A is our reading (growth is what v2022 treats as suspicious, as for solid).",
+        unchecked="v2022's 4A part-solid cell 'New or growing < 4 mm solid component' names no "
+        "total size, and the < 6 mm cells (2 at baseline, 3 new) say nothing of growth; read as "
+        "4A, the higher of the cells that could apply.",
     ),
     _row(
         "4A",

@@ -124,6 +124,9 @@ def test_mean_of_axes_is_exact_decimal_arithmetic():
     ("change", "exam", "field"),
     [
         ({"volume_mm3": "big"}, {}, "volume_mm3"),
+        ({"mean_diameter_mm": 1e308}, {}, "mean_diameter_mm"),
+        ({"volume_mm3": 10**30}, {}, "volume_mm3"),
+        ({"suspicious_features": "spiculation"}, {}, "suspicious_features"),
         ({"volume_mm3": -3}, {}, "volume_mm3"),
         ({"slow_growing": True}, {}, "slow_growing"),
         ({"slow_growing": "yes"}, {"prior_exam_date": "2025-03-01"}, "slow_growing"),

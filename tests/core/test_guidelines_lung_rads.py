@@ -138,10 +138,11 @@ def test_growing_solid_component(prior_solid, solid, expected):
 
 
 def test_growing_part_solid_under_6_mm_is_4a_and_marked_as_our_reading():
+    """v2022 4A part-solid: "New or growing < 4 mm (< 34 mm3) solid component" (no total size)."""
     prior = {"mean_diameter_mm": 3.5, "solid_component_mm": 1.0, "density_type": "part_solid"}
     result = lung_rads(FOLLOW_UP, nodule("part_solid", 5.5, 2.8, prior=prior))
     assert result["category"] == "4A"
-    assert "no cell" in result["nodules"][0]["unchecked"]
+    assert "names no total size" in result["nodules"][0]["unchecked"]
 
 
 def test_growing_solid_component_of_the_issue_example():
