@@ -10,12 +10,14 @@ Not for: patients under 35, lung cancer screening, known primary cancer, immunoc
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
 from nodule_desk.guidelines.findings import Exam, Finding, round_mm
+from nodule_desk.guidelines.fleischner_follow_up import months_until, next_step
 from nodule_desk.guidelines.history import change_mm, current, months_apart, solid_tissue_mean_mm
 
 VERSION = "Fleischner Society 2017"
@@ -30,6 +32,8 @@ class Recommendation:
     text: str
     text_zh: str
     follow_up_months: tuple[int, int] | None
+    due_date: dt.date | None = None
+    """When a second step counted from the nodule's first CT falls (follow-up exams)."""
 
 
 def _rec(
@@ -295,8 +299,18 @@ def _row_for(
         band = "<6" if diameter < 6 else ">=6"
         kind = "subsolid" if multiple_subsolid else finding.density_type
         key = (kind, "multiple" if multiple_subsolid else "single", band, "any")
-    stable = "stable since the prior CT" if finding.history else ""
-    return TABLE_1[key], diameter, stable
+    row = TABLE_1[key]
+    if not finding.history:
+        return row, diameter, ""
+    step = next_step(row.key, finding, exam, solid_component_mm(finding)[0])
+    if step is None:
+        return row, diameter, "unchanged since the prior CT: Table 1 row as at first detection"
+    text, text_zh, due = step
+    months = None if due is None else (months_until(exam.date, due),) * 2
+    follow = Recommendation(
+        f"{row.key}_next_step", row.urgency if due else 0, text, text_zh, months, due
+    )
+    return follow, diameter, "unchanged: Table 1's next step"
 
 
 def _not_applicable(result: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -341,6 +355,46 @@ def _texts(nodule: Finding, chosen: Recommendation, diameter: int) -> tuple[str,
     return text, text_zh, solid_note
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """The exam's most demanding row under one risk column."""
+
+    rows: list[tuple[Finding, Recommendation, int, str]]
+    nodule: Finding
+    chosen: Recommendation
+    diameter: int
+    note: str
+    text: str
+    text_zh: str
+    solid_note: str
+
+    @property
+    def due(self) -> dt.date | None:
+        return self.chosen.due_date
+
+
+def _answer(exam: Exam, covered: list[Finding], risk: str) -> _Answer:
+    rows, (nodule, chosen, diameter, note) = _exam_row(exam, covered, risk)
+    text, text_zh, solid_note = _texts(nodule, chosen, diameter)
+    return _Answer(rows, nodule, chosen, diameter, note, text, text_zh, solid_note)
+
+
+def _follow_up(exam: Exam, answers: list[_Answer]) -> dict[str, Any]:
+    """The soonest follow-up over the risk columns shown (both when the risk is unknown)."""
+    timed = [a for a in answers if a.chosen.follow_up_months]
+    if not timed:
+        return {"follow_up_months": None, "follow_up_months_range": None, "follow_up_date": None}
+    soonest = min(timed, key=lambda a: a.chosen.follow_up_months[0])  # type: ignore[index]
+    months = soonest.chosen.follow_up_months
+    assert months is not None
+    due = soonest.due or exam.date + relativedelta(months=months[0])
+    return {
+        "follow_up_months": months[0],
+        "follow_up_months_range": list(months),
+        "follow_up_date": due.isoformat(),
+    }
+
+
 def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
     """Fleischner 2017 for the exam: the most demanding row over its nodules. Without the
     patient's risk both columns are given (Table 1 has no default risk)."""
@@ -354,43 +408,30 @@ def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
     if reason is not None:
         return _not_applicable(result, reason)
     risks = ["high" if exam.high_risk else "low"] if exam.high_risk is not None else ["low", "high"]
-    by_risk = {risk: _exam_row(exam, covered, risk) for risk in risks}
-    answers = {}
-    for risk, (rows, (nodule, chosen, diameter, note)) in by_risk.items():
-        text, text_zh, solid_note = _texts(nodule, chosen, diameter)
-        answers[risk] = (rows, nodule, chosen, diameter, note, text, text_zh, solid_note)
-    first = answers[risks[0]]
-    rows, nodule, chosen, diameter, note, text, text_zh, solid_note = first
-    months = chosen.follow_up_months
-    if len(risks) == 2:
-        high = answers["high"]
-        if high[5] != text:
-            text = f"Risk not given: low risk: {text} High risk: {high[5]}"
-            text_zh = f"未提供风险分层：低危：{text_zh}高危：{high[6]}"
-        candidates = [a[2].follow_up_months for a in answers.values() if a[2].follow_up_months]
-        months = min(candidates, key=lambda m: m[0]) if candidates else None
-        nodule, chosen, diameter, note = high[1], high[2], high[3], high[4]
+    answers = {risk: _answer(exam, covered, risk) for risk in risks}
+    shown = answers[risks[-1]]
+    text, text_zh = shown.text, shown.text_zh
     risk_note = f"{risks[0]} risk"
     if len(risks) == 2:
-        same = answers["low"][2].key == answers["high"][2].key
-        risk_note = (
-            "risk not given (" + ("both columns agree" if same else "both columns shown") + ")"
-        )
+        low = answers["low"]
+        same = low.text == shown.text
+        if not same:
+            text = f"Risk not given: low risk: {low.text} High risk: {shown.text}"
+            text_zh = f"未提供风险分层：低危：{low.text_zh}高危：{shown.text_zh}"
+        risk_note = f"risk not given ({'both columns agree' if same else 'both columns shown'})"
+    chosen, nodule = shown.chosen, shown.nodule
     source = "Table 1" if chosen in TABLE_1.values() else "follow-up rule"
+    multiple = "multiple" if "multiple" in chosen.key else "single"
     out = {
         **result,
         "applicable": True,
         "recommendation": text,
         "recommendation_zh": text_zh,
         "rule": f"{source} {chosen.key} from nodule {nodule.id}: {nodule.density_type}, "
-        f"{'multiple' if 'multiple' in chosen.key else 'single'}, {diameter} mm (average "
-        f"diameter rounded to 1 mm){solid_note}, {risk_note}" + (f"; {note}" if note else ""),
+        f"{multiple}, {shown.diameter} mm (average diameter rounded to 1 mm)"
+        f"{shown.solid_note}, {risk_note}" + (f"; {shown.note}" if shown.note else ""),
         "risk": risks[0] if len(risks) == 1 else "unknown",
-        "follow_up_months": months[0] if months else None,
-        "follow_up_months_range": list(months) if months else None,
-        "follow_up_date": (exam.date + relativedelta(months=months[0])).isoformat()
-        if months
-        else None,
+        **_follow_up(exam, list(answers.values())),
         "nodules": [
             {
                 "id": n.id,
@@ -399,13 +440,13 @@ def classify_exam(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
                 "recommendation": r.text,
                 **({"note": why} if why else {}),
             }
-            for n, r, d, why in rows
+            for n, r, d, why in shown.rows
         ],
     }
     if len(risks) == 2:
         out["missing_inputs"] = ["high_risk"]
         out["by_risk"] = {
-            risk: {"recommendation": a[5], "recommendation_zh": a[6], "row": a[2].key}
+            risk: {"recommendation": a.text, "recommendation_zh": a.text_zh, "row": a.chosen.key}
             for risk, a in answers.items()
         }
     return out

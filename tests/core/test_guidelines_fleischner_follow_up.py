@@ -83,3 +83,40 @@ def test_defect_13_no_guideline_for_an_excluded_patient_is_said_plainly():
     assert "manage clinically" in result["fleischner"]["recommendation"]
     assert "does not apply" in result["primary_reason"]
     assert result["lung_rads"]["applicable"] is False
+
+
+def _unchanged(density, mean, first, **extra):
+    prior = {"exam_date": first, "mean_diameter_mm": mean, "density_type": density, **extra}
+    return {"id": "N1", "density_type": density, "mean_diameter_mm": mean, "prior": prior, **extra}
+
+
+def test_unchanged_solid_nodule_gets_the_second_step_not_the_first_again():
+    """Table 1, solid 6-8 mm, low risk: "CT at 6-12 months, then consider CT at 18-24 months".
+    Unchanged at its 6-month CT, the next CT is the one at 18-24 months after the first."""
+    result = answer(FOLLOW_UP, _unchanged("solid", 7.0, "2025-09-01"), high_risk=False)
+    fleischner = result["fleischner"]
+    assert "then consider CT at 18-24 months" in fleischner["recommendation"]
+    assert fleischner["follow_up_date"] == "2027-03-01"
+    late = answer(
+        {**EXAM, "date": "2027-04-01", "prior_exam_date": "2025-09-01"},
+        _unchanged("solid", 7.0, "2025-09-01"),
+        high_risk=False,
+    )["fleischner"]
+    assert "schedule complete" in late["recommendation"] and late["follow_up_date"] is None
+
+
+def test_persistent_ground_glass_is_followed_every_2_years():
+    """Table 1, GGN >= 6 mm: "CT at 6-12 months to confirm persistence, then CT every 2 years
+    until 5 years"."""
+    result = answer(FOLLOW_UP, _unchanged("ground_glass", 9.0, "2025-09-01"))["fleischner"]
+    assert "every 2 years" in result["recommendation"]
+    assert result["follow_up_date"] == "2028-03-01"
+
+
+def test_persistent_part_solid_with_small_solid_part_is_annual():
+    """Table 1, part-solid >= 6 mm: "If unchanged and solid component remains < 6 mm, annual CT
+    should be performed for 5 years"."""
+    nodule = _unchanged("part_solid", 9.0, "2025-09-01", solid_component_mean_diameter_mm=3.0)
+    result = answer(FOLLOW_UP, nodule)["fleischner"]
+    assert "annual CT for 5 years" in result["recommendation"]
+    assert result["follow_up_date"] == "2027-03-01"
