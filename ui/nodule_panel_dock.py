@@ -40,6 +40,7 @@ from nodule_desk.store import Measurement, Series, Store
 from nodule_desk.store.models import CALCIFICATIONS, DENSITY_TYPES, LOBES, LOCATIONS, MARGINS
 from nodule_desk.volume import CTVolume
 from ui.jobs import Job, JobRunner, describe_error
+from ui.lung_zones import LungZones
 from ui.measure_status import MeasureStatus, segmentation_reason
 
 NODULE_COLOURS = [
@@ -101,6 +102,8 @@ class NodulePanelDock(QDockWidget):
         self._loaded: dict[str, Any] = {}
         """what the editors were filled with, to tell the radiologist's changes apart"""
         self._masks: dict[int, CTVolume] = {}
+        self.lung_zones = LungZones(jobs, self)
+        self.lung_zones.ready.connect(self._zones_found)
         self._build()
         self.retranslate_ui()
 
@@ -148,6 +151,8 @@ class NodulePanelDock(QDockWidget):
         axes.addWidget(self.short_axis)
         form.addRow(QLabel(), axes)
         self.form = form
+        self.zone_label = QLabel()
+        self.zone_label.setWordWrap(True)
         buttons = QHBoxLayout()
         self.apply_button = QPushButton()
         self.apply_button.clicked.connect(self.apply_edits)
@@ -161,6 +166,7 @@ class NodulePanelDock(QDockWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.measure_status)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.zone_label)
         layout.addLayout(form)
         layout.addLayout(buttons)
         self.setWidget(body)
@@ -266,7 +272,24 @@ class NodulePanelDock(QDockWidget):
             self.cancel_measuring()
             self.measure_status.clear()
         self.series, self.volume = series, volume
+        self.lung_zones.set_volume(volume)
         self.refresh()
+
+    def _zones_found(self) -> None:
+        self._fill_table()
+        self._load_editors(self.current_measurement())
+
+    def zone_text(self, measurement: Measurement) -> str:
+        zone = self.lung_zones.zone_of(measurement)
+        if zone is None:
+            return ""
+        side = self.tr("right lung") if zone.side == "right" else self.tr("left lung")
+        third = {
+            "upper": self.tr("upper zone"),
+            "middle": self.tr("middle zone"),
+            "lower": self.tr("lower zone"),
+        }[zone.zone]
+        return f"{side}, {third}"
 
     def refresh(self) -> None:
         selected = self.current_measurement()
@@ -312,7 +335,7 @@ class NodulePanelDock(QDockWidget):
             words = self.choice_labels()
             cells = [
                 m.nodule_label,
-                self.lobe_abbreviations().get(m.lobe or "", "—"),
+                self._lobe_cell(m),
                 words.get(m.density_type or "", "—"),
                 axes,
                 _fmt(m.mean_diameter_mm),
@@ -324,6 +347,13 @@ class NodulePanelDock(QDockWidget):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, column, item)
+
+    def _lobe_cell(self, m: Measurement) -> str:
+        """The lobe set by the radiologist, else the one the lung zone suggests, marked "?"."""
+        if m.lobe:
+            return self.lobe_abbreviations().get(m.lobe, m.lobe)
+        zone = self.lung_zones.zone_of(m)
+        return f"{self.lobe_abbreviations()[zone.suggested_lobe]}?" if zone else "—"
 
     def current_measurement(self) -> Measurement | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -349,6 +379,17 @@ class NodulePanelDock(QDockWidget):
         self.long_axis.setValue((measurement.long_axis_mm if measurement else None) or 0.0)
         self.short_axis.setValue((measurement.short_axis_mm if measurement else None) or 0.0)
         self._loaded = self._editor_values()
+        self.zone_label.setText("")
+        zone = self.lung_zones.zone_of(measurement) if measurement else None
+        if measurement is not None and zone is not None:
+            self.zone_label.setText(
+                self.tr("Position: %1 (suggests %2)")
+                .replace("%1", self.zone_text(measurement))
+                .replace("%2", self.choice_labels()[zone.suggested_lobe])
+            )
+            if not measurement.lobe:  # offered, written only when the radiologist applies it
+                combo = self.combos["lobe"]
+                combo.setCurrentIndex(max(combo.findData(zone.suggested_lobe), 0))
 
     def _editor_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: c.currentData() for name, c in self.combos.items()}

@@ -430,6 +430,30 @@
         </translation>
     </message>
     <message>
+        <source>right lung</source>
+        <translation>右肺</translation>
+    </message>
+    <message>
+        <source>left lung</source>
+        <translation>左肺</translation>
+    </message>
+    <message>
+        <source>upper zone</source>
+        <translation>上野</translation>
+    </message>
+    <message>
+        <source>middle zone</source>
+        <translation>中野</translation>
+    </message>
+    <message>
+        <source>lower zone</source>
+        <translation>下野</translation>
+    </message>
+    <message>
+        <source>Position: %1 (suggests %2)</source>
+        <translation>位置：%1（提示 %2）</translation>
+    </message>
+    <message>
         <source>%1 is already measured: selected it.</source>
         <translation>%1 已测量：已选中。</translation>
     </message>

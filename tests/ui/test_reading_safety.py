@@ -173,3 +173,34 @@ def test_a_click_in_air_says_why_and_offers_the_caliper(qtbot, nodule_store):  #
     status.caliper_button.click()
     assert window.edit_tools.tool.value == "caliper"
     assert QApplication.overrideCursor() is None and axial.isVisible()
+
+
+def test_the_lobe_is_suggested_from_the_lung_zone_and_applied_when_confirmed(
+    qtbot,
+    sample_store,
+):
+    from nodule_desk.store import MeasurementValues
+
+    store = sample_store.store
+    series = store.series_of_study(store.studies_of_patient("ND0001")[0].study_uid)[0]
+    right_upper = (-168.0 + 0.29 * 96 * 3.5, -168.0 + 48 * 3.5, -300.0 + 21 * 2.5)
+    nodule = store.create_nodule("ND0001")
+    store.add_measurement(
+        nodule.id,
+        series.series_uid,
+        MeasurementValues(center_lps_mm=right_upper, mean_diameter_mm=6.0, density_type="solid"),
+    )
+    window = make_window(qtbot, store)
+    panel = window.nodule_panel
+    with qtbot.waitSignal(panel.lung_zones.ready, timeout=20000):
+        item = next(
+            i for i in window.worklist.series_items() if "ND0001" in i.parent().parent().text(0)
+        )
+        window.worklist.tree.itemActivated.emit(item, 0)
+    assert panel.table.item(0, 1).text() == "RUL?"
+    panel.table.selectRow(0)
+    assert "right lung, upper zone" in panel.zone_label.text()
+    assert panel.combos["lobe"].currentData() == "RUL"
+    panel.apply_button.click()
+    assert store.current_measurements(patient_id="ND0001")[0].lobe == "RUL"
+    assert panel.table.item(0, 1).text() == "RUL"
