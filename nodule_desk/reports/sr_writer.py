@@ -21,6 +21,7 @@ from pydicom.uid import generate_uid
 
 from nodule_desk import __version__
 from nodule_desk.errors import DicomFileError
+from nodule_desk.names import dicom_person_name
 from nodule_desk.reports import sr_codes
 from nodule_desk.reports.model import ReportedNodule, VisitReport
 
@@ -123,7 +124,7 @@ def _observation_context(report: VisitReport) -> hd.sr.ObservationContext:
         observer_person_context=hd.sr.ObserverContext(
             observer_type=codes.DCM.Person,
             observer_identifying_attributes=hd.sr.PersonObserverIdentifyingAttributes(
-                name=report.signature.radiologist
+                name=dicom_person_name(report.signature.radiologist)
             ),
         )
     )
@@ -159,7 +160,7 @@ def build_measurement_sr(
         is_final=signed is not None,
         is_verified=signed is not None,
         institution_name=report.institution_name or None,
-        verifying_observer_name=signed.radiologist if signed else None,
+        verifying_observer_name=dicom_person_name(signed.radiologist) if signed else None,
         verifying_organization=(report.institution_name or MANUFACTURER) if signed else None,
         previous_versions=[previous_version] if previous_version is not None else None,
         specific_character_set=UTF8,
