@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     "classify": "nodule_desk.guidelines.classify_command",
     "report": "nodule_desk.reports.report_command",
     "read-sr": "nodule_desk.reports.read_sr_command",
+    "sync": "nodule_desk.sync.sync_command",
 }
 
 
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-run the guidelines on the current measurements before writing",
     )
+    p = sub.add_parser("sync", help="send the outbox to the parent center and fetch opinions")
+    p.add_argument("--db", type=Path, help="SQLite store (default: the user's data dir)")
+
     p = sub.add_parser("read-sr", help="findings of a TID 1500 measurement SR (ours or another's)")
     p.add_argument("sr_file", type=Path, metavar="SR_FILE")
     return parser
@@ -118,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-    return 0
+    return int(getattr(module, "exit_code", lambda _result: 0)(result))
 
 
 if __name__ == "__main__":

@@ -180,14 +180,20 @@ def category_line(report: VisitReport) -> str:
     return shown
 
 
-def write_pdf_report(report: VisitReport, out_path: Path, logo: Path | None = None) -> Path:
-    """Write the report of one visit as a PDF in ``report.language`` (zh_CN or en)."""
+def write_pdf_report(
+    report: VisitReport,
+    out_path: Path,
+    logo: Path | None = None,
+    created_at: dt.datetime | None = None,
+) -> Path:
+    """Write the report of one visit as a PDF in ``report.language`` (zh_CN or en).
+    ``created_at`` is the PDF's creation date (now by default; shifted in a de-identified copy)."""
     if report.language not in TEXT:
         raise ValueError(f"no report text for language {report.language!r}")
     pdf = _ReportPdf(report)
     pdf.set_title(f"{TEXT[report.language]['title']} {report.patient_id} {report.study_date}")
     pdf.set_creator("NoduleDesk")
-    pdf.set_creation_date(dt.datetime.now(dt.timezone.utc))
+    pdf.set_creation_date(created_at or dt.datetime.now(dt.timezone.utc))
     pdf.add_page()
     _header(pdf, logo)
     _nodule_table(pdf)

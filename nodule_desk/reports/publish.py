@@ -32,6 +32,7 @@ from nodule_desk.reports.visit_report import (
 )
 from nodule_desk.settings import SiteSettings
 from nodule_desk.store import Store
+from nodule_desk.sync.queue import case_summary_for_parent, queue_package
 
 
 def _previous_sr(store: Store, study_uid: str, version: int) -> Any:
@@ -101,13 +102,19 @@ def publish_report(
             ],
         )
         frozen = {**freeze(kept, [m.id for m in measured]), "sop_instance_uids": uids}
-        store.sign(
-            report.id,
-            frozen,
-            user=sign_as,
-            output_sop_instance_uids=list(uids.values()),
-            output_sha256=hashes,
-        )
+        package = None
+        if settings.parent_center.configured:
+            package = case_summary_for_parent(store, visit, evidence, outputs, settings)
+        with store.transaction():  # signing queues the summary, or neither happens
+            store.sign(
+                report.id,
+                frozen,
+                user=sign_as,
+                output_sop_instance_uids=list(uids.values()),
+                output_sha256=hashes,
+            )
+            if package is not None:
+                queue_package(store, package, "case_summary", study_uid)
         status = "signed"
     return {
         "study_uid": study_uid,

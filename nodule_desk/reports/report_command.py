@@ -12,12 +12,12 @@ from typing import Any
 
 from nodule_desk.reports.publish import publish_report
 from nodule_desk.reports.visit_report import draft_report
-from nodule_desk.settings import load_settings
+from nodule_desk.settings import load_settings, settings_path
 from nodule_desk.store import Store
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    settings = load_settings()
+    settings = load_settings(settings_path(args.db) if args.db else None)
     with Store.open(args.db) as store:
         report = store.current_report(args.study_uid)
         if report is None or (args.redraft and report.status == "draft"):

@@ -24,6 +24,7 @@ from nodule_desk.store.schema import SCHEMA_V1, SCHEMA_V2_SOLID_COMPONENT
 from nodule_desk.store.schema_archive import SCHEMA_V3_ARCHIVE
 from nodule_desk.store.schema_frozen_reports import SCHEMA_V4_FROZEN_REPORTS
 from nodule_desk.store.schema_rejections import SCHEMA_V5_REJECTIONS
+from nodule_desk.store.schema_parent_center import SCHEMA_V6_PARENT_CENTER
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -63,12 +64,20 @@ def record_rejections(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def link_parent_center(db: sqlite_utils.Database) -> None:
+    """v6: pseudonyms, sent studies, consultation/referral requests and opinions of the parent
+    center; the outbox's retry schedule."""
+    for statement in _statements(SCHEMA_V6_PARENT_CENTER):
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     create_v1,
     name_solid_component_measures,
     add_archive_instances,
     freeze_signed_reports,
     record_rejections,
+    link_parent_center,
 ]
 
 

@@ -38,6 +38,16 @@ ReportStatus = Literal["draft", "signed"]
 LANGUAGES: tuple[str, ...] = ("zh_CN", "en")
 OUTBOX_KINDS: tuple[str, ...] = ("report", "case_summary", "series", "referral")
 OUTBOX_STATUSES: tuple[str, ...] = ("pending", "sending", "sent", "failed")
+REQUEST_KINDS: tuple[str, ...] = ("consultation", "referral")
+URGENCIES: tuple[str, ...] = ("routine", "urgent", "emergency")
+REQUEST_STATUSES: tuple[str, ...] = (
+    "requested",
+    "sent",
+    "answered",
+    "referred",
+    "accepted",
+    "returned",
+)
 
 
 def check_choice(field_name: str, value: object, choices: tuple[str, ...]) -> None:
@@ -256,3 +266,62 @@ class OutboxItem:
     created_at: str
     updated_at: str
     sent_at: str | None
+    next_attempt_at: str | None = None
+    """When a queued item is due again (backoff), or until when a 'sending' one is leased."""
+    request_id: int | None = None
+    """The consultation or referral request this item carries, if any."""
+    instances: int = 0
+    deidentified_study_uid: str | None = None
+
+    @property
+    def display_status(self) -> str:
+        """queued, sending, sent or failed: what the worklist and the patient show."""
+        return "queued" if self.status == "pending" else self.status
+
+
+@dataclass(frozen=True)
+class PatientPseudonym:
+    """A patient as the parent center knows them: never leaves the branch, re-links replies."""
+
+    id: int
+    patient_id: str
+    branch_id: str
+    pseudonym: str
+    date_shift_days: int
+    uid_key: str
+
+
+@dataclass(frozen=True)
+class ParentRequest:
+    """A consultation or referral asked of the parent center about one study."""
+
+    id: int
+    study_uid: str
+    patient_id: str
+    kind: str
+    question: str
+    urgency: str
+    status: str
+    requested_by: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ParentOpinion:
+    """What the parent center's experts stored in the pseudonymised study, re-linked."""
+
+    id: int
+    study_uid: str
+    patient_id: str
+    request_id: int | None
+    sop_instance_uid: str
+    sop_class_uid: str
+    modality: str
+    expert: str
+    opinion_date: str | None
+    title: str
+    text: str
+    path: str
+    received_at: str
+    seen_at: str | None

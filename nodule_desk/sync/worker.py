@@ -1,0 +1,146 @@
+"""The sync worker: drain the outbox to the parent center, one item at a time.
+
+One worker per store at a time (a lock file beside the store; the operating system releases it
+when the process dies, however it dies). Holding the lock, an item left 'sending' can only be one
+whose worker died mid-send: it is sent again, and since the parent accepts an instance it already
+stores as the same object, delivery stays exactly once. A dead server stops the run at the first
+refused or timed-out connection (the rest stay queued); each failure is kept with its reason and
+the item is due again after a backoff with jitter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from nodule_desk.store import OutboxItem, Store
+from nodule_desk.sync.backoff import BackoffSchedule
+from nodule_desk.sync.dicomweb import (
+    DicomWebClient,
+    ParentAuthError,
+    ParentCenterError,
+    ParentUnreachable,
+)
+from nodule_desk.sync.summary import MANIFEST
+
+STOW_BATCH = 50
+"""Instances per STOW-RS request: a CT series goes in a few requests, each resumable."""
+SENT_STATUS = {"consultation": "sent", "referral": "referred"}
+
+
+@dataclass
+class DrainResult:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    stopped_because: str | None = None
+    """Why the run stopped before the queue was empty (server down, wrong password, busy)."""
+
+
+@contextmanager
+def outbox_lock(store_path: Path) -> Iterator[bool]:
+    """True if this process now holds the store's outbox lock; False if another one does."""
+    lock = FileLock(str(store_path) + ".outbox.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
+def payload_files(item: OutboxItem) -> tuple[str, list[Path]]:
+    folder = Path(item.payload_path)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    return manifest["study_uid"], [folder / entry["file"] for entry in manifest["instances"]]
+
+
+def send_item(client: DicomWebClient, item: OutboxItem) -> int:
+    study_uid, files = payload_files(item)
+    for start in range(0, len(files), STOW_BATCH):
+        client.store(files[start : start + STOW_BATCH], study_uid)
+    return len(files)
+
+
+def _after_sent(store: Store, item: OutboxItem, instances: int) -> None:
+    with store.transaction():
+        store.mark_sent(item.id, instances)
+        if item.request_id is not None:
+            request = store.get_request(item.request_id)
+            if request.status == "requested":
+                store.set_request_status(request.id, SENT_STATUS[request.kind])
+
+
+def drain(
+    store: Store,
+    client: DicomWebClient,
+    schedule: BackoffSchedule | None = None,
+    respect_backoff: bool = True,
+    on_item: Callable[[OutboxItem], None] | None = None,
+) -> DrainResult:
+    """Send what is due. ``respect_backoff=False`` (a manual or nightly run) tries every queued
+    item once now; the app's background worker respects each item's next_attempt_at."""
+    schedule = schedule or BackoffSchedule()
+    result = DrainResult()
+    with outbox_lock(store.path) as held:
+        if not held:
+            result.stopped_because = "another sync of this store is sending"
+            return result
+        tried: list[int] = []
+        while True:
+            item = store.claim_due(
+                schedule.lease_s,
+                take_abandoned=True,
+                ignore_backoff=not respect_backoff,
+                skip=tried,
+            )
+            if item is None:
+                break
+            tried.append(item.id)
+            if on_item is not None:
+                on_item(item)
+            try:
+                instances = send_item(client, item)
+            except ParentCenterError as error:
+                if error.retryable:
+                    store.schedule_retry(item.id, error.reason, schedule.delay_s(item.attempts))
+                else:
+                    store.mark_outbox(item.id, "failed", error=error.reason)
+                if isinstance(error, (ParentUnreachable, ParentAuthError)):
+                    result.stopped_because = error.reason
+                    break
+                continue
+            except (OSError, ValueError, KeyError) as error:
+                store.mark_outbox(item.id, "failed", error=f"the package cannot be read: {error}")
+                continue
+            _after_sent(store, item, instances)
+            result.sent.append({"study_uid": item.study_uid, "instances": instances})
+    return result
+
+
+def pending_report(store: Store, stopped_because: str | None) -> list[dict[str, Any]]:
+    """Every item not sent yet, with why: its last error, or why this run did not try it."""
+    pending = []
+    for item in store.outbox_items(None):
+        if item.status == "sent":
+            continue
+        reason = item.last_error or stopped_because or "queued, not tried yet"
+        if item.status == "failed":
+            reason = f"failed: {reason}"
+        pending.append(
+            {
+                "study_uid": item.study_uid,
+                "reason": reason,
+                "status": item.display_status,
+                "kind": item.kind,
+                "attempts": item.attempts,
+            }
+        )
+    return pending
