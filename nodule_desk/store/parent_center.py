@@ -109,7 +109,7 @@ class ParentCenterQueries(ReportQueries):
     @translated
     def record_sent_series(self, deidentified_study_uid: str, series_uids: list[str]) -> None:
         with self.transaction():
-            self.db.executemany(
+            self.db.conn.executemany(
                 "INSERT OR IGNORE INTO parent_sent_series (series_uid, deidentified_study_uid, "
                 "created_at) VALUES (?, ?, ?)",
                 [(uid, deidentified_study_uid, now_utc()) for uid in series_uids],

@@ -19,7 +19,7 @@ from pydicom.dataset import Dataset
 
 from nodule_desk.store import Store
 from nodule_desk.sync.dicomweb import DicomWebClient, ParentRejected
-from nodule_desk.sync.summary import DEIDENTIFICATION_KEYWORDS
+from nodule_desk.sync.package_format import DEIDENTIFICATION_KEYWORDS
 
 SOP_INSTANCE_UID, SERIES_INSTANCE_UID = "00080018", "0020000E"
 SHIFTED_DATES = ("StudyDate", "SeriesDate", "ContentDate", "InstanceCreationDate")

@@ -48,12 +48,20 @@ def queue_package(
         store.record_sent_series(package.deidentified_study_uid, list(package.series_uids))
         return store.enqueue(
             kind,
-            package.directory,
+            _relative_to_store(store, package.directory),
             study_uid=study_uid,
             request_id=request_id,
             instances=package.instances,
             deidentified_study_uid=package.deidentified_study_uid,
         )
+
+
+def _relative_to_store(store: Store, directory: Path) -> Path:
+    """Payloads are recorded relative to the store's folder, so store and queue move together."""
+    try:
+        return directory.relative_to(store.path.parent)
+    except ValueError:
+        return directory
 
 
 def request_parent_opinion(

@@ -29,19 +29,12 @@ from nodule_desk.reports.pdf_report import write_pdf_report
 from nodule_desk.settings import ParentCenterSettings
 from nodule_desk.store.models import PatientPseudonym
 from nodule_desk.sync.deidentify import Deidentifier, Pseudonym, identifiers_of
+from nodule_desk.sync.package_format import DEIDENTIFICATION_KEYWORDS, MANIFEST
 from nodule_desk.sync.profile import DeidentificationOptions
 
-MANIFEST = "manifest.json"
 REQUEST_KOS_SERIES_NUMBER = 903
 REQUEST_TITLES = {"consultation": codes.DCM.ForPeerReview, "referral": codes.DCM.ForDiagnosis}
 """KOS document titles (CID 7010) of the images sent with a request."""
-DEIDENTIFICATION_KEYWORDS = (
-    "PatientIdentityRemoved",
-    "DeidentificationMethod",
-    "DeidentificationMethodCodeSequence",
-    "LongitudinalTemporalInformationModified",
-    "PatientAge",
-)
 
 
 @dataclass(frozen=True)

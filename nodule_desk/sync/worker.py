@@ -27,7 +27,7 @@ from nodule_desk.sync.dicomweb import (
     ParentCenterError,
     ParentUnreachable,
 )
-from nodule_desk.sync.summary import MANIFEST
+from nodule_desk.sync.package_format import MANIFEST
 
 STOW_BATCH = 50
 """Instances per STOW-RS request: a CT series goes in a few requests, each resumable."""
@@ -56,14 +56,17 @@ def outbox_lock(store_path: Path) -> Iterator[bool]:
         lock.release()
 
 
-def payload_files(item: OutboxItem) -> tuple[str, list[Path]]:
-    folder = Path(item.payload_path)
+def payload_folder(store_path: Path, item: OutboxItem) -> Path:
+    return Path(store_path).parent / item.payload_path
+
+
+def payload_files(folder: Path) -> tuple[str, list[Path]]:
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     return manifest["study_uid"], [folder / entry["file"] for entry in manifest["instances"]]
 
 
-def send_item(client: DicomWebClient, item: OutboxItem) -> int:
-    study_uid, files = payload_files(item)
+def send_item(client: DicomWebClient, folder: Path) -> int:
+    study_uid, files = payload_files(folder)
     for start in range(0, len(files), STOW_BATCH):
         client.store(files[start : start + STOW_BATCH], study_uid)
     return len(files)
@@ -107,7 +110,7 @@ def drain(
             if on_item is not None:
                 on_item(item)
             try:
-                instances = send_item(client, item)
+                instances = send_item(client, payload_folder(store.path, item))
             except ParentCenterError as error:
                 if error.retryable:
                     store.schedule_retry(item.id, error.reason, schedule.delay_s(item.attempts))
