@@ -21,6 +21,9 @@ def isolated_home(
     monkeypatch.setenv("NODULE_DESK_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "share"))
+    # the parent center's password: never the user's keyring in a test
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.delenv("NODULE_DESK_PARENT_PASSWORD", raising=False)
     return home
 
 
