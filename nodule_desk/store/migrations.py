@@ -23,8 +23,8 @@ from nodule_desk.errors import StoreError
 from nodule_desk.store.schema import SCHEMA_V1, SCHEMA_V2_SOLID_COMPONENT
 from nodule_desk.store.schema_archive import SCHEMA_V3_ARCHIVE
 from nodule_desk.store.schema_frozen_reports import SCHEMA_V4_FROZEN_REPORTS
-from nodule_desk.store.schema_rejections import SCHEMA_V5_REJECTIONS
 from nodule_desk.store.schema_parent_center import SCHEMA_V6_PARENT_CENTER
+from nodule_desk.store.schema_rejections import SCHEMA_V5_REJECTIONS
 
 Migration = Callable[[sqlite_utils.Database], None]
 
