@@ -107,11 +107,8 @@ def _growth(now: PriorFinding, before: PriorFinding) -> tuple[Decimal | None, st
         return change_mm(now.mean_diameter_mm, before.mean_diameter_mm), "mean diameter"
     if now.density_type == "cyst":
         return None, "cyst"
-    what = (
-        "mean diameter"
-        if {now.density_type, before.density_type} == {"solid"}
-        else ("solid component")
-    )
+    both_solid = now.density_type == before.density_type == "solid"
+    what = "mean diameter" if both_solid else "solid component"
     return change_mm(solid_tissue_mean_mm(now), solid_tissue_mean_mm(before)), what
 
 
@@ -161,11 +158,12 @@ def _change(finding: Finding, now: PriorFinding, earlier: list[Point]) -> Change
     last = earlier[-1].measurement
     if now.density_type in SOLID_TISSUE_DENSITIES and last.density_type == "ground_glass":
         return Change("new_solid_component", "new solid component in a previously non-solid nodule")
-    grown = []
-    for point in earlier:
+    grown, grown_at = [], []
+    for index, point in enumerate(earlier):
         delta, what = _growth(now, point.measurement)
         if delta is not None and delta > GROWTH:
             grown.append((point, delta, what))
+            grown_at.append(index)
     within = [
         g
         for g in grown
@@ -182,11 +180,11 @@ def _change(finding: Finding, now: PriorFinding, earlier: list[Point]) -> Change
     if grown:
         point, delta, what = grown[0]
         since = point.measurement.exam_date
-        if point is not earlier[-1]:
+        if grown_at[0] < len(earlier) - 1:
             return Change(
                 "slow_growing",
-                f"{what} up {delta} mm since {since} over {len(earlier) - earlier.index(point)} "
-                "exams: slow growth over multiple screening exams",
+                f"{what} up {delta} mm since {since} over {len(earlier) - grown_at[0]} exams: "
+                "slow growth over multiple screening exams",
             )
         return Change(
             "growing",
@@ -197,12 +195,15 @@ def _change(finding: Finding, now: PriorFinding, earlier: list[Point]) -> Change
             "stable or decreased in size.",
             rows=_rows_for(now, point.measurement),
         )
+    for point in earlier:
+        enlarged = change_mm(now.mean_diameter_mm, point.measurement.mean_diameter_mm)
+        if enlarged is not None and enlarged > GROWTH:
+            return Change(
+                "enlarged",
+                f"total mean diameter up {enlarged} mm since {point.measurement.exam_date} but "
+                "solid component not growing: by size",
+            )
     total = change_mm(now.mean_diameter_mm, last.mean_diameter_mm)
-    if total is not None and total > GROWTH:
-        return Change(
-            "enlarged",
-            f"total mean diameter up {total} mm but solid component not growing: by size",
-        )
     size_now, size_before = _size_category(finding, now), _size_category(finding, last)
     if (
         size_now is not None

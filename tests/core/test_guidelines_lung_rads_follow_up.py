@@ -241,3 +241,22 @@ def test_malformed_history_names_nodule_and_field(change, field):
     with pytest.raises(FindingError) as raised:
         classify_findings({"exam": exam(), "nodules": [nodule]})
     assert (raised.value.nodule_id, raised.value.field) == ("N4", field)
+
+
+def test_part_solid_total_enlarged_over_several_exams_is_not_stepped_down():
+    """v2022 stepped management is for a lesion "stable or decreased in size": total 8.0 -> 9.0
+    -> 10.0 mm (solid part 5.0 mm throughout) has enlarged by 2 mm, so it stays 3 by its size
+    (">= 6 mm total mean diameter with solid component < 6 mm") instead of stepping to 2."""
+    priors = [
+        measured("2025-03-01", 8.0, "part_solid", 5.0),
+        measured("2025-09-01", 9.0, "part_solid", 5.0),
+    ]
+    answer = lung_rads_nodule(
+        exam(prior="2025-09-01"),
+        density_type="part_solid",
+        mean_diameter_mm=10.0,
+        solid_component_mean_diameter_mm=5.0,
+        priors=priors,
+    )
+    assert answer["category"] == "3"
+    assert "stepped" not in answer["rule"]
