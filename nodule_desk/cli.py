@@ -20,9 +20,10 @@ EXIT_ERROR = 2
 
 COMMAND_MODULES = {
     "import": "nodule_desk.dicom.import_command",
-    "measure": "nodule_desk.imaging.measure_command",
+    "measure": "nodule_desk.followup.measure_command",
     "detect": "nodule_desk.imaging.detect_command",
     "track": "nodule_desk.followup.track_command",
+    "followups": "nodule_desk.followup.followups_command",
     "classify": "nodule_desk.guidelines.classify_command",
     "report": "nodule_desk.reports.report_command",
     "read-sr": "nodule_desk.reports.read_sr_command",
@@ -53,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", nargs=3, required=True, metavar=("X", "Y", "Z"), help="world LPS position in mm"
     )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="store the measurement (importing the series first), joined to a prior nodule",
+    )
+    p.add_argument("--db", type=Path, help="SQLite store (default: the user's data dir)")
 
     p = sub.add_parser("detect", help="find nodule candidates in a series")
     p.add_argument("series_dir", type=Path, metavar="SERIES_DIR")
@@ -68,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("X", "Y", "Z"),
         help="world LPS position in mm on the baseline; repeat for several nodules",
     )
+
+    p = sub.add_parser("followups", help="the follow-up worklist: who is due, soonest first")
+    p.add_argument("--db", type=Path, help="SQLite store (default: the user's data dir)")
+    p.add_argument("--due-before", metavar="DATE", help="only patients due on or before DATE")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the list as CSV")
+    p.add_argument("--overdue", action="store_true", help="only patients past their date")
+    p.add_argument(
+        "--min-category", metavar="CATEGORY", help="only Lung-RADS CATEGORY or higher (e.g. 4A)"
+    )
+    p.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)
 
     p = sub.add_parser("classify", help="Lung-RADS, Fleischner and C-Lung-RADS for findings")
     p.add_argument("findings", type=Path, metavar="FINDINGS.json")

@@ -162,7 +162,7 @@ class EditTools(QObject):
             self._record_axes()
 
     def _record_axes(self) -> None:
-        from nodule_desk.imaging.nodule_records import record_manual_axes
+        from nodule_desk.followup.nodule_records import record_manual_axes
 
         middle = (self.long_axis[0] + self.long_axis[1]) / 2
         target = self.panel.current_measurement() or self._nearest(middle)
@@ -235,7 +235,7 @@ class EditTools(QObject):
         self.view.set_nodule_outlines(outlines)
 
     def apply_mask_edit(self) -> Measurement | None:
-        from nodule_desk.imaging.nodule_records import record_edited_mask
+        from nodule_desk.followup.nodule_records import record_edited_mask
 
         if self._edit is None or self.panel.store is None or self.panel.volume is None:
             return None

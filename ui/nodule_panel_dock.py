@@ -59,8 +59,8 @@ PENDING_RADIUS_MM = 5.0
 def live_categories(store: Store, study_uid: str) -> dict[str, str]:
     """Lung-RADS category per nodule label from the current measurements, as the engine sees it."""
     from nodule_desk.errors import NoduleDeskError
+    from nodule_desk.followup.history import classification_input
     from nodule_desk.guidelines import classify_findings
-    from nodule_desk.reports.visit_report import classification_input
     from nodule_desk.settings import load_settings
 
     findings = classification_input(store, study_uid, load_settings().default_context)
@@ -434,7 +434,7 @@ class NodulePanelDock(QDockWidget):
         db_path, series, volume = self.store.path, self.series, self.volume
 
         def run(progress: Any, cancel: Any) -> str:
-            from nodule_desk.imaging.nodule_records import measure_and_record
+            from nodule_desk.followup.nodule_records import measure_and_record
 
             with Store.open(db_path) as store:
                 measurement, _ = measure_and_record(
@@ -533,7 +533,7 @@ class NodulePanelDock(QDockWidget):
 
     def apply_edits(self) -> None:
         """Only the editors the radiologist changed become a new version of the current one."""
-        from nodule_desk.imaging.nodule_records import record_labels, record_manual_axes
+        from nodule_desk.followup.nodule_records import record_labels, record_manual_axes
 
         measurement = self.current_measurement()
         if measurement is None or self.store is None:

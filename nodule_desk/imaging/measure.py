@@ -90,7 +90,7 @@ def measure_segmentation(seg: NoduleSegmentation) -> NoduleMeasurement:
         density_type=density,
         solid_component_long_axis_mm=round(solid_long, 1),
         solid_component_mean_diameter_mm=solid_mean,
-        solid_volume_mm3=round(solid_volume, 1),
+        solid_volume_mm3=round(max(solid_volume, 0.0), 1),
         center_mm=tuple(round(float(v), 2) for v in seg_world(seg, centroid)),  # type: ignore[arg-type]
     )
 

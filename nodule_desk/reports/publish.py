@@ -29,6 +29,7 @@ from nodule_desk.reports.visit_report import (
     ReportNotReady,
     build_visit_report,
     render_key_images,
+    stored_masks,
 )
 from nodule_desk.settings import SiteSettings
 from nodule_desk.store import Store
@@ -65,7 +66,9 @@ def publish_report(
     measured = store.current_measurements(study_uid=study_uid)
     evidence = read_evidence(_evidence_files(store, study_uid, measured))
     visit = build_visit_report(store, study_uid, settings, evidence)
-    key_images = render_key_images(visit, out_dir / "key_images")
+    key_images = render_key_images(
+        visit, out_dir / "key_images", stored_masks(store, study_uid)
+    )
     visit = build_visit_report(store, study_uid, settings, evidence, key_images)
     if sign_as:
         visit = replace(

@@ -16,16 +16,22 @@ import numpy as np
 from dateutil.relativedelta import relativedelta
 from pydicom.dataset import Dataset
 
-from nodule_desk.errors import NoduleDeskError, SegmentationError
-from nodule_desk.followup.growth import growth_between
+from nodule_desk.errors import NoduleDeskError
+from nodule_desk.followup.history import (
+    NoduleVisit,
+    classification_input,
+    growth_since,
+    study_with_priors,
+)
+from nodule_desk.followup.identity import earlier_studies
 from nodule_desk.reports.frozen import thaw
 from nodule_desk.reports.model import ReportedNodule, ReportSignature, VisitReport
 from nodule_desk.reports.overrides import category_management, override_facts
 from nodule_desk.settings import SiteSettings
-from nodule_desk.store import Measurement, Series, Store, Study
+from nodule_desk.store import Series, Store, Study
+from nodule_desk.volume import CTVolume
 
-# Erasmus JJ et al., RadioGraphics 2000;20:43-58: the calcification patterns read as benign.
-BENIGN_CALCIFICATIONS = {"diffuse", "central", "laminated", "popcorn"}
+__all__ = ["classification_input", "draft_report", "build_visit_report", "override"]
 
 
 class ReportNotReady(NoduleDeskError):
@@ -37,93 +43,10 @@ def _iso(value: str | None) -> dt.date | None:
 
 
 def _study_and_prior(store: Store, study_uid: str) -> tuple[Study, Study | None, str]:
-    for patient_id in _patients_of_study(store, study_uid):
-        studies = store.studies_of_patient(patient_id)
-        index = next(i for i, s in enumerate(studies) if s.study_uid == study_uid)
-        return studies[index], (studies[index - 1] if index > 0 else None), patient_id
-    raise ReportNotReady(f"study {study_uid} is not in the store {store.path}")
-
-
-def _patients_of_study(store: Store, study_uid: str) -> list[str]:
-    row = store.query_one(
-        "SELECT p.patient_id FROM studies AS st JOIN patients AS p ON p.id = st.patient "
-        "WHERE st.study_uid = ?",
-        (study_uid,),
-    )
-    return [row["patient_id"]] if row else []
-
-
-def _age_years(birth_date: str | None, on: dt.date) -> int | None:
-    born = _iso(birth_date)
-    return relativedelta(on, born).years if born else None
-
-
-def _finding(
-    current: Measurement, prior: Measurement | None, prior_category: str | None = None
-) -> dict[str, Any]:
-    features = set(current.features)
-    finding: dict[str, Any] = {
-        "id": current.nodule_label,
-        "density_type": current.density_type,
-        "long_axis_mm": current.long_axis_mm,
-        "short_axis_mm": current.short_axis_mm,
-        "mean_diameter_mm": current.mean_diameter_mm,
-        "solid_component_mm": current.solid_component_mean_diameter_mm,
-        "volume_mm3": current.volume_mm3,
-        "location": current.location or "parenchymal",
-        "calcification": "benign" if current.calcification in BENIGN_CALCIFICATIONS else "none",
-        "fat_containing": "fat" in features,
-        "prior": None,
-    }
-    if current.location == "airway":
-        proximal = "segmental_or_proximal" in features
-        finding["airway_level"] = "segmental_or_proximal" if proximal else "subsegmental"
-    if prior is not None:
-        finding["prior"] = {
-            "mean_diameter_mm": prior.mean_diameter_mm,
-            "solid_component_mm": prior.solid_component_mean_diameter_mm,
-            "density_type": prior.density_type,
-            "volume_mm3": prior.volume_mm3,
-        }
-        if prior_category:
-            finding["prior"]["lung_rads_category"] = prior_category
-    return finding
-
-
-def _measurements_with_priors(
-    store: Store, study: Study, prior: Study | None, patient_id: str
-) -> list[tuple[Measurement, Measurement | None]]:
-    current = store.current_measurements(study_uid=study.study_uid)
-    if prior is None:
-        return [(m, None) for m in current]
-    earlier = {
-        m.nodule_id: m
-        for m in store.current_measurements(patient_id=patient_id)
-        if m.study_uid == prior.study_uid
-    }
-    return [(m, earlier.get(m.nodule_id)) for m in current]
-
-
-def classification_input(
-    store: Store, study_uid: str, context: str, high_risk: bool | None = None
-) -> dict[str, Any]:
-    """The study's findings in the form the guideline engines take (the classify contract)."""
-    study, prior, patient_id = _study_and_prior(store, study_uid)
-    exam_date = _iso(study.study_date) or dt.date.today()
-    patient = store.get_patient(patient_id)
-    exam: dict[str, Any] = {
-        "date": exam_date.isoformat(),
-        "context": context,
-        "prior_exam_date": prior.study_date if prior else None,
-        "patient_age": _age_years(patient.birth_date if patient else None, exam_date),
-    }
-    if high_risk is not None:
-        exam["high_risk"] = high_risk
-    pairs = _measurements_with_priors(store, study, prior, patient_id)
-    prior_report = store.current_report(prior.study_uid) if prior else None
-    prior_categories = prior_report.content.get("nodule_categories", {}) if prior_report else {}
-    nodules = [_finding(m, p, prior_categories.get(m.nodule_label)) for m, p in pairs]
-    return {"exam": exam, "nodules": nodules}
+    study, before = earlier_studies(store, study_uid)
+    if study is None:
+        raise ReportNotReady(f"study {study_uid} is not in the store {store.path}")
+    return study, (before[-1] if before else None), study.patient_id
 
 
 def draft_report(
@@ -221,14 +144,16 @@ def build_visit_report(
     if report.status == "signed" and report.frozen is not None:
         return thaw(report.frozen)
     study, prior, patient_id = _study_and_prior(store, study_uid)
-    pairs = _measurements_with_priors(store, study, prior, patient_id)
+    pairs = study_with_priors(store, study_uid)
     series = _reported_series(store, study_uid, pairs)
     patient = store.get_patient(patient_id)
     categories = report.content.get("nodule_categories", {})
     study_date = _iso(study.study_date) or dt.date.today()
     nodules = [
-        _reported(m, p, categories.get(m.nodule_label), study_date, prior, evidence, key_images)
-        for m, p in pairs
+        _reported(
+            current, priors, categories.get(current.measurement.nodule_label), evidence, key_images
+        )
+        for current, priors in pairs
     ]
     signature = None
     if report.status == "signed" and report.signed_at:
@@ -263,10 +188,11 @@ def build_visit_report(
 
 
 def _reported_series(
-    store: Store, study_uid: str, pairs: Sequence[tuple[Measurement, Measurement | None]]
+    store: Store, study_uid: str, pairs: Sequence[tuple[NoduleVisit, list[NoduleVisit]]]
 ) -> Series:
     """The series the nodules were measured on, else (a negative exam) the study's first."""
-    found = store.get_series(pairs[0][0].series_uid, pairs[0][0].stack_key) if pairs else None
+    first = pairs[0][0].measurement if pairs else None
+    found = store.get_series(first.series_uid, first.stack_key) if first else None
     if found is None:
         candidates = store.series_of_study(study_uid)
         if not candidates:
@@ -276,21 +202,15 @@ def _reported_series(
 
 
 def _reported(
-    current: Measurement,
-    prior: Measurement | None,
+    visit: NoduleVisit,
+    priors: list[NoduleVisit],
     category: str | None,
-    study_date: dt.date,
-    prior_study: Study | None,
     evidence: Sequence[Dataset],
     key_images: Mapping[str, Path] | None,
 ) -> ReportedNodule:
-    vdt = None
-    if prior is not None and prior_study is not None and prior_study.study_date:
-        interval = (study_date - dt.date.fromisoformat(prior_study.study_date)).days
-        if interval > 0 and prior.volume_mm3 and current.volume_mm3:
-            vdt = growth_between(
-                interval, prior.volume_mm3, current.volume_mm3
-            ).volume_doubling_time_days
+    current = visit.measurement
+    prior = priors[-1].measurement if priors else None
+    growth = growth_since(priors[-1], visit) if priors else None
     return ReportedNodule(
         label=current.nodule_label,
         tracking_uid=current.tracking_uid,
@@ -307,28 +227,40 @@ def _reported(
         lung_rads_category=category,
         prior_mean_diameter_mm=prior.mean_diameter_mm if prior else None,
         prior_volume_mm3=prior.volume_mm3 if prior else None,
-        volume_doubling_time_days=vdt,
+        volume_doubling_time_days=growth.volume_doubling_time_days if growth else None,
         key_image_sop_instance_uid=_key_image_uid(evidence, current.center_lps_mm),
         key_image_path=(key_images or {}).get(current.nodule_label),
     )
 
 
-def render_key_images(report: VisitReport, out_dir: Path) -> dict[str, Path]:
-    """A PNG per nodule: the axial slice through its centre, outlined where it segments."""
+def stored_masks(store: Store, study_uid: str) -> dict[str, CTVolume]:
+    """Each nodule's current mask on the study, as stored (the radiologist's brush edits kept)."""
+    from nodule_desk.imaging.mask_codec import decode_mask
+
+    masks = {}
+    for measurement in store.current_measurements(study_uid=study_uid):
+        data = store.measurement_mask(measurement.id) if measurement.has_mask else None
+        if data:
+            masks[measurement.nodule_label] = decode_mask(data)
+    return masks
+
+
+def render_key_images(
+    report: VisitReport, out_dir: Path, masks: Mapping[str, CTVolume] | None = None
+) -> dict[str, Path]:
+    """A PNG per nodule: the axial slice through its centre, outlined by its stored mask (a nodule
+    measured by caliper only has no outline)."""
     from nodule_desk.dicom.load import load_series
-    from nodule_desk.imaging.segment import segment_nodule
     from nodule_desk.reports.key_images import render_key_image
-    from nodule_desk.volume import CTVolume
 
     volume = load_series(report.source_files)
-    images = {}
-    for nodule in report.nodules:
-        try:
-            segmentation = segment_nodule(volume, nodule.center_mm)
-            mask = CTVolume(segmentation.mask.astype(np.uint8), segmentation.geometry)
-        except SegmentationError:
-            mask = None
-        images[nodule.label] = render_key_image(
-            volume, nodule.center_mm, out_dir / f"key_{nodule.label}.png", mask=mask
+    masks = masks or {}
+    return {
+        nodule.label: render_key_image(
+            volume,
+            nodule.center_mm,
+            out_dir / f"key_{nodule.label}.png",
+            mask=masks.get(nodule.label),
         )
-    return images
+        for nodule in report.nodules
+    }

@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from nodule_desk.errors import StoreError
-from nodule_desk.store.schema import SCHEMA_V1, SCHEMA_V2_SOLID_COMPONENT
+from nodule_desk.store.schema import SCHEMA_V1, SCHEMA_V2_SOLID_COMPONENT, SCHEMA_V7_FOLLOWUP
 from nodule_desk.store.schema_archive import SCHEMA_V3_ARCHIVE
 from nodule_desk.store.schema_frozen_reports import SCHEMA_V4_FROZEN_REPORTS
 from nodule_desk.store.schema_parent_center import SCHEMA_V6_PARENT_CENTER
@@ -71,6 +71,15 @@ def link_parent_center(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def add_follow_up(db: sqlite_utils.Database) -> None:
+    """v7: registrations between series, identity decisions across visits (a measurement moves to
+    another nodule only with a recorded decision; its values still never change), and manual
+    follow-up dates. A later step that adds a measurement column adds it to the trigger
+    ``measurements_never_updated`` too."""
+    for statement in _statements(SCHEMA_V7_FOLLOWUP):
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     create_v1,
     name_solid_component_measures,
@@ -78,6 +87,7 @@ MIGRATIONS: list[Migration] = [
     freeze_signed_reports,
     record_rejections,
     link_parent_center,
+    add_follow_up,
 ]
 
 

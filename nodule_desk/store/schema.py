@@ -232,3 +232,78 @@ ALTER TABLE measurements RENAME COLUMN solid_component_mm TO solid_component_mea
 ALTER TABLE measurements ADD COLUMN solid_component_long_axis_mm REAL
     CHECK (solid_component_long_axis_mm IS NULL OR solid_component_long_axis_mm >= 0);
 """
+
+_MEASUREMENT_VALUE_COLUMNS_V7 = (
+    "id, series, version, replaces, method, created_by, created_at, comment, center_x_mm, "
+    "center_y_mm, center_z_mm, volume_mm3, long_axis_mm, short_axis_mm, mean_diameter_mm, "
+    "longest_3d_mm, mean_hu, max_hu, density_type, solid_component_mean_diameter_mm, "
+    "solid_volume_mm3, mask_ref, mask, lobe, margin, calcification, location, features, "
+    "solid_component_long_axis_mm"
+)
+
+SCHEMA_V7_FOLLOWUP = f"""
+CREATE TABLE registrations (
+    id INTEGER PRIMARY KEY,
+    baseline_series INTEGER NOT NULL REFERENCES series(id),
+    followup_series INTEGER NOT NULL REFERENCES series(id),
+    matrix TEXT NOT NULL CHECK (json_valid(matrix) AND json_array_length(matrix) = 4),
+    lung_dice REAL NOT NULL CHECK (lung_dice BETWEEN 0 AND 1),
+    seconds REAL NOT NULL CHECK (seconds >= 0),
+    method TEXT NOT NULL CHECK (method <> ''),
+    created_by TEXT NOT NULL CHECK (created_by <> ''),
+    created_at TEXT NOT NULL,
+    UNIQUE (baseline_series, followup_series, method),
+    CHECK (baseline_series <> followup_series)
+);
+
+CREATE TABLE nodule_links (
+    id INTEGER PRIMARY KEY,
+    nodule INTEGER NOT NULL REFERENCES nodules(id),
+    series INTEGER NOT NULL REFERENCES series(id),
+    action TEXT NOT NULL CHECK (action IN ('matched', 'confirmed', 'relinked', 'split',
+        'resolved', 'new')),
+    from_nodule INTEGER REFERENCES nodules(id),
+    reason TEXT NOT NULL DEFAULT '',
+    decided_by TEXT NOT NULL CHECK (decided_by <> ''),
+    decided_at TEXT NOT NULL,
+    CHECK ((action IN ('relinked', 'split')) = (from_nodule IS NOT NULL))
+);
+CREATE INDEX nodule_links_nodule ON nodule_links(nodule);
+CREATE INDEX nodule_links_series ON nodule_links(series);
+CREATE TRIGGER nodule_links_never_updated BEFORE UPDATE ON nodule_links
+BEGIN
+    SELECT RAISE(ABORT, 'identity decisions are append-only: record a new decision');
+END;
+CREATE TRIGGER nodule_links_never_deleted BEFORE DELETE ON nodule_links
+BEGIN
+    SELECT RAISE(ABORT, 'identity decisions are append-only: record a new decision');
+END;
+
+DROP TRIGGER measurements_never_updated;
+CREATE TRIGGER measurements_never_updated BEFORE UPDATE OF {_MEASUREMENT_VALUE_COLUMNS_V7}
+ON measurements
+BEGIN
+    SELECT RAISE(ABORT, 'measurements are never overwritten: add a revision');
+END;
+CREATE TRIGGER measurements_move_needs_a_decision BEFORE UPDATE OF nodule ON measurements
+WHEN NEW.nodule <> OLD.nodule AND NOT EXISTS (
+    SELECT 1 FROM nodule_links AS l WHERE l.id = (SELECT max(id) FROM nodule_links)
+        AND l.series = OLD.series AND l.from_nodule = OLD.nodule AND l.nodule = NEW.nodule)
+BEGIN
+    SELECT RAISE(ABORT, 'a measurement moves to another nodule only by a recorded decision');
+END;
+
+CREATE TABLE follow_up_overrides (
+    id INTEGER PRIMARY KEY,
+    patient INTEGER NOT NULL REFERENCES patients(id),
+    next_due TEXT CHECK (next_due IS NULL OR next_due GLOB {ISO_DATE}),
+    reason TEXT NOT NULL CHECK (trim(reason) <> ''),
+    decided_by TEXT NOT NULL CHECK (decided_by <> ''),
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX follow_up_overrides_patient ON follow_up_overrides(patient);
+CREATE TRIGGER follow_up_overrides_never_updated BEFORE UPDATE ON follow_up_overrides
+BEGIN
+    SELECT RAISE(ABORT, 'follow-up overrides are append-only: record a new one');
+END;
+"""

@@ -20,12 +20,13 @@ from typing import Any
 
 from nodule_desk.paths import default_db_path
 from nodule_desk.store.connection import connect, store_error, translated, use_wal
+from nodule_desk.store.followup import FollowupQueries
 from nodule_desk.store.instances import InstanceQueries
 from nodule_desk.store.migrations import migrate, refuse_newer, schema_version, user_version
 from nodule_desk.store.outbox import OutboxQueries
 
 
-class Store(OutboxQueries, InstanceQueries):
+class Store(OutboxQueries, InstanceQueries, FollowupQueries):
     @classmethod
     def open(cls, path: Path | None = None, user: str | None = None) -> Store:
         """Open (or create) the store at ``path`` and bring its schema up to date.

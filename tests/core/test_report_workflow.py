@@ -15,7 +15,7 @@ from pydicom import dcmread
 from benchmarks.phantoms import PhantomSpec, make_phantom
 from nodule_desk.dicom import load_series_dir, scan_paths
 from nodule_desk.errors import StoreError
-from nodule_desk.imaging.nodule_records import measure_and_record
+from nodule_desk.followup.nodule_records import measure_and_record
 from nodule_desk.reports.publish import publish_report
 from nodule_desk.reports.sr_reader import read_measurement_report
 from nodule_desk.reports.visit_report import (

@@ -10,13 +10,13 @@ import pytest
 
 from benchmarks.phantoms import PhantomSpec, make_phantom
 from nodule_desk.dicom import load_series_dir, scan_paths
-from nodule_desk.imaging.mask_codec import decode_mask, encode_mask
-from nodule_desk.imaging.nodule_records import (
+from nodule_desk.followup.nodule_records import (
     measure_and_record,
     record_edited_mask,
     record_labels,
     record_manual_axes,
 )
+from nodule_desk.imaging.mask_codec import decode_mask, encode_mask
 from nodule_desk.store import Store
 from nodule_desk.volume import VolumeGeometry
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series

@@ -1,9 +1,11 @@
 """Measuring a nodule from a click and keeping it in the store, and every edit after that.
 
 A click measures the nodule (segment_nodule + measure_segmentation) and stores version 1 of its
-measurement with the mask; a click on a nodule already measured on that series returns it instead
-of measuring it twice. Every correction (manual axes, density type override, labels, a repainted
-mask) is a new version that points at the one it replaces, with who and when (the store keeps both).
+measurement with the mask, joined to the prior visit's nodule when one was carried there
+(:mod:`nodule_desk.followup.identity`); a click on a nodule already measured on that series
+returns it instead of measuring it twice. Every correction (manual axes, density type override,
+labels, a repainted mask) is a new version that points at the one it replaces, with who and when
+(the store keeps both).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nodule_desk.errors import StoreError
+from nodule_desk.followup.identity import VolumeLoader, carried_priors, prior_partner
+from nodule_desk.followup.matching import FollowupNodule
 from nodule_desk.imaging.mask_codec import decode_mask, encode_mask
 from nodule_desk.imaging.measure import NoduleMeasurement, measure_segmentation, round_half_up
 from nodule_desk.imaging.segment import NoduleSegmentation, segment_nodule
-from nodule_desk.store import Measurement, MeasurementValues, Store
+from nodule_desk.store import Measurement, MeasurementValues, Series, Store
 from nodule_desk.volume import CTVolume, VolumeGeometry
 
 TYPICAL_LUNG_HU = -850.0
@@ -87,10 +92,15 @@ def measure_and_record(
     series_uid: str,
     stack_key: str = "",
     user: str | None = None,
+    load: VolumeLoader | None = None,
 ) -> tuple[Measurement, bool]:
     """Measure the nodule at the seed on this series and store it; (measurement, is_new).
 
-    SegmentationError when the nodule cannot be separated: the user measures it manually.
+    A nodule already measured there (the click inside its mask, or the new mask overlapping it)
+    is returned instead. On a follow-up series the measurement joins the prior visit's nodule
+    whose carried centre lies within the gate (the registration is computed once and stored;
+    ``load`` reads a stored series, by default from its files). SegmentationError when the nodule
+    cannot be separated: the user measures it manually.
     """
     existing = measured_at(store, series_uid, seed_lps_mm, stack_key)
     if existing is not None:
@@ -98,18 +108,69 @@ def measure_and_record(
     segmentation = segment_nodule(volume, seed_lps_mm)
     measurement = measure_segmentation(segmentation)
     series = store.get_series(series_uid, stack_key)
-    patient_id = series.patient_id if series else str(volume.metadata.get("patient_id", ""))
-    nodule = store.create_nodule(patient_id, user=user)
-    stored = store.add_measurement(
-        nodule.id,
-        series_uid,
-        MeasurementValues(**values_from(measurement)),
-        method="auto",
-        user=user,
-        mask=encode_mask(segmentation.mask, segmentation.geometry),
-        stack_key=stack_key,
-    )
-    return stored, True
+    if series is None:
+        raise StoreError(f"series {series_uid} is not in the store {store.path}: import it first")
+    overlapping = _overlapping(store, series, segmentation)
+    if overlapping is not None:
+        return overlapping, False
+    carried = carried_priors(store, series, volume, load)
+    partner = prior_partner(carried, measurement.center_mm)
+    found = FollowupNodule(measurement.center_mm, measurement, segmentation)
+    nodule_id = partner.measurement.nodule_id if partner else None
+    return record_found_nodule(store, series, found, nodule_id, user, with_link=bool(carried)), True
+
+
+def record_found_nodule(
+    store: Store,
+    series: Series,
+    found: FollowupNodule,
+    nodule_id: int | None,
+    user: str | None = None,
+    with_link: bool = True,
+) -> Measurement:
+    """Store a measured nodule on ``series`` in one transaction: as a measurement of prior nodule
+    ``nodule_id`` (``matched``) or of a new nodule (``new`` when the series is a follow-up)."""
+    assert found.measurement is not None and found.segmentation is not None
+    mask = encode_mask(found.segmentation.mask, found.segmentation.geometry)
+    with store.transaction():
+        if nodule_id is None:
+            nodule_id = store.create_nodule(series.patient_id, user=user).id
+            action = "new"
+        else:
+            action = "matched"
+        stored = store.add_measurement(
+            nodule_id,
+            series.id,
+            MeasurementValues(**values_from(found.measurement)),
+            method="auto",
+            user=user,
+            mask=mask,
+        )
+        if with_link:
+            store.record_link(nodule_id, series.id, action, user=user)
+    return stored
+
+
+def _overlapping(
+    store: Store, series: Series, segmentation: NoduleSegmentation
+) -> Measurement | None:
+    """The current measurement on this series whose stored mask shares voxels with the new one."""
+    inside = np.argwhere(segmentation.mask)[:, ::-1].astype(float)
+    points = segmentation.geometry.index_to_world_lps_mm(inside)
+    for measurement in store.current_measurements(study_uid=series.study_uid):
+        if measurement.series_uid != series.series_uid or not measurement.has_mask:
+            continue
+        data = store.measurement_mask(measurement.id)
+        if not data:
+            continue
+        other = decode_mask(data)
+        index = np.rint(other.geometry.world_lps_mm_to_index(points)).astype(int)
+        shape_ijk = np.asarray(other.hu.shape[::-1])
+        valid = np.all((index >= 0) & (index < shape_ijk), axis=1)
+        index = index[valid]
+        if len(index) and other.hu[index[:, 2], index[:, 1], index[:, 0]].any():
+            return measurement
+    return None
 
 
 def record_manual_axes(
