@@ -100,13 +100,13 @@ def positive_nodule(finding: Finding, exam: Exam) -> tuple[bool, str]:
     return False, "known nodule, not grown: not positive on repeat screening"
 
 
-def _management_key(finding: Finding, exam: Exam, why: str) -> str:
+def _management_key(finding: Finding, exam: Exam) -> str:
+    """For a positive nodule: work-up, else the round's short-interval LDCT (on a repeat screen
+    a positive nodule is always new or grown)."""
     solid = solid_tissue_mean_mm(current(finding, exam))
     if finding.location == "airway" or (solid is not None and solid >= WORK_UP_FROM_MM):
         return "work_up"
-    if exam.round == "annual" and ("new" in why or "since" in why):
-        return "repeat_positive"
-    return "short_interval"
+    return "repeat_positive" if exam.round == "annual" else "short_interval"
 
 
 _ORDER = ("negative", "short_interval", "repeat_positive", "work_up")
@@ -117,7 +117,7 @@ def screening_positive(exam: Exam, nodules: list[Finding]) -> dict[str, Any]:
     rows = []
     for nodule in nodules:
         positive, why = positive_nodule(nodule, exam)
-        key = _management_key(nodule, exam, why) if positive else "negative"
+        key = _management_key(nodule, exam) if positive else "negative"
         rows.append({"id": nodule.id, "positive": positive, "rule": why, "management_key": key})
     key = max((r["management_key"] for r in rows), key=_ORDER.index, default="negative")
     management, management_zh, months = MANAGEMENT[key]
