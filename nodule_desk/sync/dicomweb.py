@@ -82,18 +82,24 @@ class _MultipartBody:
         return self.length
 
     def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes, filled across parts: one small write per part boundary would
+        meet Nagle's algorithm and the peer's delayed ACK on every request."""
         size = 1 << 16 if size is None or size < 0 else size
-        while self._index < len(self._pieces):
+        chunks: list[bytes] = []
+        wanted = size
+        while wanted > 0 and self._index < len(self._pieces):
             if self._current is None:
                 piece = self._pieces[self._index]
                 self._current = piece.open("rb") if isinstance(piece, Path) else io.BytesIO(piece)
-            chunk = self._current.read(size)
+            chunk = self._current.read(wanted)
             if chunk:
-                return chunk
+                chunks.append(chunk)
+                wanted -= len(chunk)
+                continue
             self._current.close()
             self._current = None
             self._index += 1
-        return b""
+        return b"".join(chunks)
 
     def close(self) -> None:
         if self._current is not None:

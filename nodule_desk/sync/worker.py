@@ -31,6 +31,7 @@ from nodule_desk.sync.package_format import MANIFEST
 
 STOW_BATCH = 50
 """Instances per STOW-RS request: a CT series goes in a few requests, each resumable."""
+MAX_ITEMS_PER_STOW = 16
 SENT_STATUS = {"consultation": "sent", "referral": "referred"}
 
 
@@ -81,6 +82,86 @@ def _after_sent(store: Store, item: OutboxItem, instances: int) -> None:
                 store.set_request_status(request.id, SENT_STATUS[request.kind])
 
 
+class _Run:
+    """One drain: claims items (small ones several to a STOW-RS request), records outcomes."""
+
+    def __init__(
+        self, store: Store, schedule: BackoffSchedule, respect_backoff: bool, result: DrainResult
+    ) -> None:
+        self.store, self.schedule, self.result = store, schedule, result
+        self.respect_backoff = respect_backoff
+        self.tried: list[int] = []
+        self.carry: OutboxItem | None = None
+
+    def claim(self) -> OutboxItem | None:
+        item = self.store.claim_due(
+            self.schedule.lease_s,
+            take_abandoned=True,
+            ignore_backoff=not self.respect_backoff,
+            skip=self.tried,
+        )
+        if item is not None:
+            self.tried.append(item.id)
+        return item
+
+    def claim_batch(self) -> list[OutboxItem]:
+        """Small summaries travel together: one round trip for up to STOW_BATCH instances. An
+        item that does not fit is kept claimed for the next batch."""
+        batch = [self.carry] if self.carry is not None else []
+        self.carry = None
+        while len(batch) < MAX_ITEMS_PER_STOW:
+            item = self.claim()
+            if item is None:
+                break
+            size = sum(i.instances for i in batch) + item.instances
+            if batch and (not item.instances or size > STOW_BATCH):
+                self.carry = item
+                break
+            batch.append(item)
+            if not item.instances or size >= STOW_BATCH:
+                break
+        return batch
+
+    def failed(self, item: OutboxItem, error: ParentCenterError) -> None:
+        if error.retryable:
+            delay = self.schedule.delay_s(item.attempts)
+            self.store.schedule_retry(item.id, error.reason, delay)
+        else:
+            self.store.mark_outbox(item.id, "failed", error=error.reason)
+
+    def sent(self, item: OutboxItem, instances: int) -> None:
+        _after_sent(self.store, item, instances)
+        self.result.sent.append({"study_uid": item.study_uid, "instances": instances})
+
+
+def _send_batch(client: DicomWebClient, run: _Run, batch: list[OutboxItem]) -> bool:
+    """Send a batch; False when the parent is unreachable or refuses the login (stop the run)."""
+    folders = [payload_folder(run.store.path, item) for item in batch]
+    try:
+        packages = [payload_files(folder) for folder in folders]
+    except (OSError, ValueError, KeyError) as error:
+        for item in batch:
+            run.store.mark_outbox(item.id, "failed", error=f"the package cannot be read: {error}")
+        return True
+    try:
+        if len(batch) == 1:
+            send_item(client, folders[0])
+        else:
+            client.store([path for _, files in packages for path in files])
+    except ParentCenterError as error:
+        if len(batch) > 1 and not error.retryable:
+            return all(_send_batch(client, run, [item]) for item in batch)  # find the bad one
+        for item in batch:
+            run.failed(item, error)
+        if isinstance(error, (ParentUnreachable, ParentAuthError)):
+            run.result.stopped_because = error.reason
+            return False
+        return True
+    for item, (_, files) in zip(batch, packages, strict=True):
+        run.sent(item, len(files))
+    return True
+
+
 def drain(
     store: Store,
     client: DicomWebClient,
@@ -90,41 +171,20 @@ def drain(
 ) -> DrainResult:
     """Send what is due. ``respect_backoff=False`` (a manual or nightly run) tries every queued
     item once now; the app's background worker respects each item's next_attempt_at."""
-    schedule = schedule or BackoffSchedule()
     result = DrainResult()
     with outbox_lock(store.path) as held:
         if not held:
             result.stopped_because = "another sync of this store is sending"
             return result
-        tried: list[int] = []
-        while True:
-            item = store.claim_due(
-                schedule.lease_s,
-                take_abandoned=True,
-                ignore_backoff=not respect_backoff,
-                skip=tried,
-            )
-            if item is None:
+        run = _Run(store, schedule or BackoffSchedule(), respect_backoff, result)
+        while batch := run.claim_batch():
+            for item in batch:
+                if on_item is not None:
+                    on_item(item)
+            if not _send_batch(client, run, batch):
+                if run.carry is not None:  # claimed but not tried: back in the queue as it was
+                    store.schedule_retry(run.carry.id, result.stopped_because or "", 0.0)
                 break
-            tried.append(item.id)
-            if on_item is not None:
-                on_item(item)
-            try:
-                instances = send_item(client, payload_folder(store.path, item))
-            except ParentCenterError as error:
-                if error.retryable:
-                    store.schedule_retry(item.id, error.reason, schedule.delay_s(item.attempts))
-                else:
-                    store.mark_outbox(item.id, "failed", error=error.reason)
-                if isinstance(error, (ParentUnreachable, ParentAuthError)):
-                    result.stopped_because = error.reason
-                    break
-                continue
-            except (OSError, ValueError, KeyError) as error:
-                store.mark_outbox(item.id, "failed", error=f"the package cannot be read: {error}")
-                continue
-            _after_sent(store, item, instances)
-            result.sent.append({"study_uid": item.study_uid, "instances": instances})
     return result
 
 
