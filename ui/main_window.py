@@ -29,6 +29,7 @@ from nodule_desk.volume import CTVolume
 from ui import i18n
 from ui.jobs import Job, JobRunner, describe_error, load_series_job
 from ui.nodule_panel_dock import NodulePanelDock
+from ui.parent_center_menu import ParentCenterMenu
 from ui.settings_dialog import SettingsDialog
 from ui.worklist_dock import WorklistDock
 
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.create_menus()
         self.create_tool_bars()
         self.create_status_bar()
+        self.parent_center = ParentCenterMenu(self)
         self.retranslate_ui()
         self.read_settings()
 

@@ -6,6 +6,8 @@ language and guideline context are the site's (nodule_desk.settings, shared with
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QComboBox,
@@ -77,7 +79,8 @@ class SettingsDialog(QDialog):
         return str(self.language_combo.currentData())
 
     def site_settings(self) -> SiteSettings:
-        return SiteSettings(
+        return replace(  # keeps what this dialog does not show (the parent center)
+            load_settings(),
             institution_name=self.institution_edit.text().strip() or SiteSettings.institution_name,
             logo_path=self.logo_edit.text().strip(),
             report_language=str(self.report_language_combo.currentData()),

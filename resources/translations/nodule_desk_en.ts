@@ -31,4 +31,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>ParentCenterMenu</name>
+    <message numerus="yes">
+        <source>%n opinion(s) from the parent center received</source>
+        <translation>
+            <numerusform>%n opinion from the parent center received</numerusform>
+            <numerusform>%n opinions from the parent center received</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

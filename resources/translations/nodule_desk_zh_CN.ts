@@ -500,6 +500,280 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     </message>
 </context>
 <context>
+    <name>ParentCenterDock</name>
+    <message>
+        <source>Parent center</source>
+        <translation>上级中心</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Send for consultation…</source>
+        <translation>申请会诊…</translation>
+    </message>
+    <message>
+        <source>Refer to parent center…</source>
+        <translation>转诊至上级中心…</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>requested</source>
+        <translation>已申请</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>已答复</translation>
+    </message>
+    <message>
+        <source>referred</source>
+        <translation>已转诊</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <source>returned for follow-up</source>
+        <translation>已转回随访</translation>
+    </message>
+    <message>
+        <source>Case summary</source>
+        <translation>病例摘要</translation>
+    </message>
+    <message>
+        <source>Consultation series</source>
+        <translation>会诊影像序列</translation>
+    </message>
+    <message>
+        <source>Referral series</source>
+        <translation>转诊影像序列</translation>
+    </message>
+    <message>
+        <source>Consultation</source>
+        <translation>会诊</translation>
+    </message>
+    <message>
+        <source>No parent center is set: Tools &gt; Parent center…</source>
+        <translation>尚未设置上级中心：工具 &gt; 上级中心…</translation>
+    </message>
+    <message>
+        <source>Open a study to see what was sent for it.</source>
+        <translation>打开一个检查以查看其发送情况。</translation>
+    </message>
+    <message>
+        <source>Sent to the parent center</source>
+        <translation>已发往上级中心</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <source>Referral</source>
+        <translation>转诊</translation>
+    </message>
+    <message>
+        <source>Parent center opinions</source>
+        <translation>上级中心意见</translation>
+    </message>
+    <message>
+        <source>Preparing the de-identified series…</source>
+        <translation>正在准备去标识化的影像序列…</translation>
+    </message>
+    <message>
+        <source>Queued: it is sent at the next sync.</source>
+        <translation>已排队：将在下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>Syncing with the parent center…</source>
+        <translation>正在与上级中心同步…</translation>
+    </message>
+    <message>
+        <source>Sent %1, pending %2, opinions received %3</source>
+        <translation>已发送 %1，待发送 %2，收到意见 %3</translation>
+    </message>
+    <message>
+        <source>Stopped: %1</source>
+        <translation>已停止：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ParentCenterMenu</name>
+    <message>
+        <source>Parent &amp;center…</source>
+        <translation>上级中心(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>DICOMweb link to the provincial parent center</source>
+        <translation>通过 DICOMweb 连接省级上级中心</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n opinion(s) from the parent center received</source>
+        <translation>
+            <numerusform>收到上级中心意见 %n 条</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ParentCenterSettingsDialog</name>
+    <message>
+        <source>Parent center</source>
+        <translation>上级中心</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Report summary (SR, PDF, key images)</source>
+        <translation>报告摘要（结构化报告、PDF、关键图像）</translation>
+    </message>
+    <message>
+        <source>Summary and the CT series</source>
+        <translation>摘要及 CT 影像序列</translation>
+    </message>
+    <message>
+        <source>Shift dates per patient (intervals kept)</source>
+        <translation>按患者平移日期（保留间隔）</translation>
+    </message>
+    <message>
+        <source>Keep dates as they are</source>
+        <translation>保留原始日期</translation>
+    </message>
+    <message>
+        <source>Keep sex, age, size and weight</source>
+        <translation>保留性别、年龄、身高和体重</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>DICOMweb URL</source>
+        <translation>DICOMweb 地址</translation>
+    </message>
+    <message>
+        <source>Branch ID</source>
+        <translation>分中心编号</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>CA certificate file</source>
+        <translation>CA 证书文件</translation>
+    </message>
+    <message>
+        <source>Send on signing</source>
+        <translation>签发时发送</translation>
+    </message>
+    <message>
+        <source>Dates</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt)</source>
+        <translation>证书 (*.pem *.crt)</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Connected: %1</source>
+        <translation>已连接：%1</translation>
+    </message>
+    <message>
+        <source>Cannot connect: %1</source>
+        <translation>无法连接：%1</translation>
+    </message>
+    <message>
+        <source>No system keyring: set NODULE_DESK_PARENT_PASSWORD instead.</source>
+        <translation>没有系统密钥环：请改用环境变量 NODULE_DESK_PARENT_PASSWORD 设置密码。</translation>
+    </message>
+</context>
+<context>
+    <name>ParentRequestDialog</name>
+    <message>
+        <source>Send for consultation</source>
+        <translation>申请会诊</translation>
+    </message>
+    <message>
+        <source>Refer to the parent center</source>
+        <translation>转诊至上级中心</translation>
+    </message>
+    <message>
+        <source>What should the parent center&apos;s experts answer?</source>
+        <translation>希望上级中心专家回答什么问题？</translation>
+    </message>
+    <message>
+        <source>Routine</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <source>Emergency</source>
+        <translation>急诊</translation>
+    </message>
+    <message>
+        <source>The CT series goes with it. Names, IDs and dates are removed or replaced first.</source>
+        <translation>CT 影像序列将一并发送。发送前会先删除或替换姓名、编号和日期。</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>加入队列</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>病例</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>Report</source>
