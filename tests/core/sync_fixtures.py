@@ -16,7 +16,7 @@ from pydicom import dcmread
 
 from benchmarks.phantoms import PhantomSpec, make_phantom
 from nodule_desk.dicom import load_series_dir, scan_paths
-from nodule_desk.imaging.nodule_records import measure_and_record
+from nodule_desk.followup.nodule_records import measure_and_record
 from nodule_desk.reports.publish import publish_report
 from nodule_desk.reports.visit_report import draft_report
 from nodule_desk.settings import ParentCenterSettings, SiteSettings, load_settings, save_settings
