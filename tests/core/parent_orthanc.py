@@ -19,7 +19,10 @@ import requests
 
 ORTHANC = Path("/usr/sbin/Orthanc")
 DICOMWEB_PLUGIN = Path("/usr/share/orthanc/plugins/libOrthancDicomWeb.so")
-POSTGRESQL_PLUGIN = Path("/usr/share/orthanc/plugins/libOrthancPostgreSQLIndex.so")
+POSTGRESQL_PLUGINS = (
+    Path("/usr/share/orthanc/plugins/libOrthancPostgreSQLIndex.so"),
+    Path("/usr/share/orthanc/plugins/libOrthancPostgreSQLStorage.so"),
+)
 USER = "branch01"
 
 
@@ -40,6 +43,7 @@ class Orthanc:
     password: str = "parent-secret-1"
     port: int = field(default_factory=free_port)
     extra: dict[str, Any] = field(default_factory=dict)
+    plugins: tuple[Path, ...] = ()
     process: subprocess.Popen | None = None
 
     @property
@@ -61,7 +65,7 @@ class Orthanc:
             "RemoteAccessAllowed": False,
             "AuthenticationEnabled": True,
             "RegisteredUsers": {USER: self.password},
-            "Plugins": [str(DICOMWEB_PLUGIN)],
+            "Plugins": [str(DICOMWEB_PLUGIN), *(str(p) for p in self.plugins)],
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/"},
             "HttpDescribeErrors": True,
             "StableAge": 1,
