@@ -72,7 +72,7 @@ def _item(
         if later:
             next_due = None
             reason = f"follow-up CT of {later[-1].study_date} awaits its report"
-    if override and (latest is None or override.decided_at > (latest["signed_at"] or "")):
+    if override and (latest is None or override.decided_at >= (latest["signed_at"] or "")):
         next_due, reason = override.next_due, f"set by {override.decided_by}: {override.reason}"
     if latest is None and override is None:
         return None

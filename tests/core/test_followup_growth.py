@@ -70,6 +70,7 @@ def test_thick_slices_and_ground_glass_widen_the_band():
     assert thick > thin and glass > thin
     # +30 % is beyond the band of a 10 mm nodule on 1 mm slices, inside it on 2.5 mm slices.
     assert growth_between(90, sphere(10.0), sphere(10.0 * 1.3 ** (1 / 3))).status == "growing"
-    assert growth_between(
-        90, sphere(10.0, 2.5), sphere(10.0 * 1.3 ** (1 / 3), 2.5)
-    ).status == "indeterminate"
+    assert (
+        growth_between(90, sphere(10.0, 2.5), sphere(10.0 * 1.3 ** (1 / 3), 2.5)).status
+        == "indeterminate"
+    )

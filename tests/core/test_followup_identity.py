@@ -15,8 +15,10 @@ import pytest
 
 from nodule_desk.dicom import load_series_dir, scan_paths
 from nodule_desk.errors import StoreError
+from nodule_desk.followup.history import classification_input
 from nodule_desk.followup.identity import confirm, relink, split, track_series
 from nodule_desk.followup.nodule_records import measure_and_record
+from nodule_desk.guidelines import classify_findings
 from nodule_desk.store import Store
 from sample_cases.generate import generate
 
@@ -62,6 +64,14 @@ def test_a_follow_up_click_joins_the_prior_nodule(store: Store, visits) -> None:
     matrix = np.asarray(registration.matrix)
     carried = matrix[:3, :3] @ _centroid(base, "P001-N1") + matrix[:3, 3]
     assert np.linalg.norm(carried - _centroid(follow, "P001-N1")) < 3.0
+
+    # The tracked prior feeds the guidelines: Lung-RADS v2022 compares with the prior exam.
+    findings = classification_input(store, follow["study"]["uid"], "screening")
+    (nodule,) = findings["nodules"]
+    assert nodule["prior"]["mean_diameter_mm"] == first.mean_diameter_mm
+    assert nodule["priors"][0]["exam_date"] == base["study"]["date"]
+    (classified,) = classify_findings(findings)["lung_rads"]["nodules"]
+    assert classified["measures"]["prior_mean_diameter_mm"] == first.mean_diameter_mm
 
 
 @pytest.mark.slow
