@@ -31,6 +31,10 @@ fraction of the prior's diameter) of the carried centre."""
 SEARCH_MARGIN_MM = 4.0
 SAME_OBJECT_MM = 2.0
 MAX_BLOB_STARTS = 6
+MIN_MEAN_HU = -780.0
+"""Ground glass is about -750 to -300 HU (DOMAIN.md); with its partial-volume rim averaged in, a
+real nodule's mean stays above this, while a segmentation of aerated lung (about -850) does not."""
+MIN_NODULE_MM = 2.5
 BLOB_ABOVE_HU = -650.0
 """A start point for the search must be denser than this: ground glass is about -750 to -300 HU
 (DOMAIN.md), smoothed over a few millimetres its peak stays above."""
@@ -113,7 +117,7 @@ def search_near(
         except SegmentationError:
             continue
         centre = np.asarray(measurement.center_mm)
-        if np.linalg.norm(centre - carried_lps_mm) > gate:
+        if np.linalg.norm(centre - carried_lps_mm) > gate or not plausible(measurement):
             continue
         if any(np.linalg.norm(centre - f.center_lps_mm) < SAME_OBJECT_MM for f in found):
             continue
@@ -121,6 +125,15 @@ def search_near(
         if np.linalg.norm(centre - carried_lps_mm) < 0.25 * gate:
             break
     return found
+
+
+def plausible(measurement: NoduleMeasurement) -> bool:
+    """A segmentation that is a nodule at all: denser than aerated lung on average, and at least
+    the volume of a MIN_NODULE_MM sphere (what the measurer returns in noise is neither)."""
+    return (
+        measurement.mean_hu >= MIN_MEAN_HU
+        and measurement.volume_mm3 >= np.pi / 6 * MIN_NODULE_MM**3
+    )
 
 
 def _inside(found: FollowupNodule, point: NDArray) -> bool:
