@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from nodule_desk.errors import StoreError
 from nodule_desk.followup.identity import VolumeLoader, carried_priors, prior_partner
 from nodule_desk.followup.matching import FollowupNodule
+from nodule_desk.imaging.lung_zone import lung_zone
 from nodule_desk.imaging.mask_codec import decode_mask, encode_mask
 from nodule_desk.imaging.measure import NoduleMeasurement, measure_segmentation, round_half_up
 from nodule_desk.imaging.segment import NoduleSegmentation, segment_nodule
@@ -117,7 +118,11 @@ def measure_and_record(
     partner = prior_partner(carried, measurement.center_mm)
     found = FollowupNodule(measurement.center_mm, measurement, segmentation)
     nodule_id = partner.measurement.nodule_id if partner else None
-    return record_found_nodule(store, series, found, nodule_id, user, with_link=bool(carried)), True
+    lobe = suggested_lobe(volume, measurement.center_mm)
+    stored = record_found_nodule(
+        store, series, found, nodule_id, user, with_link=bool(carried), lobe=lobe
+    )
+    return stored, True
 
 
 def record_found_nodule(
@@ -127,11 +132,16 @@ def record_found_nodule(
     nodule_id: int | None,
     user: str | None = None,
     with_link: bool = True,
+    lobe: str | None = None,
 ) -> Measurement:
     """Store a measured nodule on ``series`` in one transaction: as a measurement of prior nodule
-    ``nodule_id`` (``matched``) or of a new nodule (``new`` when the series is a follow-up)."""
+    ``nodule_id`` (``matched``, keeping the lobe the radiologist gave it) or of a new nodule
+    (``new`` when the series is a follow-up) with ``lobe`` as suggested from the lung mask."""
     assert found.measurement is not None and found.segmentation is not None
     mask = encode_mask(found.segmentation.mask, found.segmentation.geometry)
+    values = values_from(found.measurement)
+    prior_lobe = _latest_lobe(store, nodule_id) if nodule_id is not None else None
+    values["lobe"] = prior_lobe or lobe
     with store.transaction():
         if nodule_id is None:
             nodule_id = store.create_nodule(series.patient_id, user=user).id
@@ -141,7 +151,7 @@ def record_found_nodule(
         stored = store.add_measurement(
             nodule_id,
             series.id,
-            MeasurementValues(**values_from(found.measurement)),
+            MeasurementValues(**values),
             method="auto",
             user=user,
             mask=mask,
@@ -149,6 +159,17 @@ def record_found_nodule(
         if with_link:
             store.record_link(nodule_id, series.id, action, user=user)
     return stored
+
+
+def _latest_lobe(store: Store, nodule_id: int) -> str | None:
+    lobes = [m.lobe for m in store.measurement_history(nodule_id) if m.lobe]
+    return lobes[-1] if lobes else None
+
+
+def suggested_lobe(volume: CTVolume, center_lps_mm: Sequence[float]) -> str | None:
+    """The lobe the lung mask suggests for a point (the radiologist confirms or changes it)."""
+    zone = lung_zone(volume, center_lps_mm)
+    return zone.suggested_lobe if zone else None
 
 
 def _overlapping(

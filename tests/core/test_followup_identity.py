@@ -57,6 +57,8 @@ def test_a_follow_up_click_joins_the_prior_nodule(store: Store, visits) -> None:
     # One nodule, one label and one TID 1500 tracking UID over all the patient's visits.
     assert second.nodule_id == first.nodule_id
     assert (second.nodule_label, second.tracking_uid) == (first.nodule_label, first.tracking_uid)
+    # N1 lies in the right lung (LPS x < 0 is the patient's right); the follow-up keeps its lobe.
+    assert first.lobe in ("RUL", "RML", "RLL") and second.lobe == first.lobe
     assert [link.action for link in store.nodule_links(first.nodule_id)] == ["matched"]
     registration = store.registration(base["series"]["uid"], follow["series"]["uid"])
     assert registration is not None and registration.lung_dice > 0.8
