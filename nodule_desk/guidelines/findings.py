@@ -245,14 +245,12 @@ def _solid_component(
 
 
 def _prior(
-    nodule_id: str, raw: Any, name: str = "prior", date_required: bool = False
+    nodule_id: str, raw: Any, name: str = "prior", in_list: bool = False
 ) -> PriorFinding | None:
-    if raw is None and not date_required:
+    if raw is None and not in_list:
         return None
     if not isinstance(raw, dict):
-        raise FindingError(
-            nodule_id, name, "expected an object" + ("" if date_required else " or null")
-        )
+        raise FindingError(nodule_id, name, "expected an object" + ("" if in_list else " or null"))
     prefix = f"{name}."
     density = _choice(nodule_id, f"{prefix}density_type", raw.get("density_type"), DENSITY_TYPES)
     mean = _mean_diameter(nodule_id, raw, prefix)
@@ -268,7 +266,7 @@ def _prior(
         solid_component_mean_diameter_mm=solid_mean,
         density_type=density,
         lung_rads_category=category,
-        exam_date=_date(f"{prefix}exam_date", raw.get("exam_date"), date_required, nodule_id),
+        exam_date=_date(f"{prefix}exam_date", raw.get("exam_date"), False, nodule_id),
         long_axis_mm=_mm(nodule_id, f"{prefix}long_axis_mm", raw.get("long_axis_mm")),
         short_axis_mm=_mm(nodule_id, f"{prefix}short_axis_mm", raw.get("short_axis_mm")),
         volume_mm3=None if volume is None else float(volume),
@@ -277,45 +275,57 @@ def _prior(
 
 
 def _priors(nodule_id: str, raw: Any) -> list[PriorFinding]:
+    """``priors``, oldest first. An entry's ``exam_date`` may be null (a study without a date);
+    the dated ones must not go back in time."""
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise FindingError(nodule_id, "priors", "expected a list of earlier measurements")
-    priors = [
-        _prior(nodule_id, item, f"priors[{i}]", date_required=True) for i, item in enumerate(raw)
-    ]
-    dates = [p.exam_date for p in priors if p is not None]
-    for i in range(1, len(dates)):
-        if dates[i] <= dates[i - 1]:  # type: ignore[operator]
+    priors = [_prior(nodule_id, item, f"priors[{i}]", in_list=True) for i, item in enumerate(raw)]
+    latest: dt.date | None = None
+    for i, prior in enumerate(priors):
+        date = prior.exam_date if prior is not None else None
+        if date is not None and latest is not None and date < latest:
             raise FindingError(
-                nodule_id, f"priors[{i}].exam_date", "not after the one before (oldest first)"
+                nodule_id, f"priors[{i}].exam_date", "earlier than the one before (oldest first)"
             )
+        latest = date or latest
     return [p for p in priors if p is not None]
+
+
+def _check_dates(
+    nodule_id: str, prior: PriorFinding | None, priors: list[PriorFinding], exam: Exam
+) -> None:
+    named = [(f"priors[{i}].exam_date", p) for i, p in enumerate(priors)]
+    for name, earlier in [*named, ("prior.exam_date", prior)]:
+        if earlier is not None and earlier.exam_date is not None and earlier.exam_date > exam.date:
+            raise FindingError(nodule_id, name, "after the exam date")
 
 
 def _history(
     nodule_id: str, prior: PriorFinding | None, priors: list[PriorFinding], exam: Exam | None
 ) -> tuple[PriorFinding | None, tuple[PriorFinding, ...]]:
-    """``prior`` dated (by the exam's prior_exam_date when it has no date) and appended to
-    ``priors`` unless it is their last entry; without ``prior`` the last of ``priors`` is it."""
+    """The nodule's earlier measurements oldest first, ending with ``prior``.
+
+    ``prior`` is the last of ``priors`` when it has no date or the same one (its
+    ``lung_rads_category`` is kept); a later ``prior`` is appended. The most recent measurement
+    without a date is dated by the exam's ``prior_exam_date``."""
     if exam is not None:
-        named = [(f"priors[{i}].exam_date", p) for i, p in enumerate(priors)]
-        for name, earlier in [*named, ("prior.exam_date", prior)]:
-            if earlier is not None and earlier.exam_date is not None:
-                if earlier.exam_date >= exam.date:
-                    raise FindingError(nodule_id, name, "not before the exam date")
-    if prior is not None and prior.exam_date is None and exam is not None:
-        prior = replace(prior, exam_date=exam.prior_exam_date)
-    if prior is None:
-        return (priors[-1] if priors else None), tuple(priors)
-    if priors and priors[-1].exam_date == prior.exam_date:
-        last = priors[-1]
+        _check_dates(nodule_id, prior, priors, exam)
+    history = list(priors)
+    if prior is not None and history and prior.exam_date in (None, history[-1].exam_date):
+        last = history[-1]
         if last.lung_rads_category is None and prior.lung_rads_category is not None:
             last = replace(last, lung_rads_category=prior.lung_rads_category)
-        return last, tuple([*priors[:-1], last])
-    if priors and prior.exam_date is not None and priors[-1].exam_date > prior.exam_date:  # type: ignore[operator]
-        raise FindingError(nodule_id, "prior.exam_date", "earlier than the last of priors")
-    return prior, tuple([*priors, prior])
+        history[-1] = last
+    elif prior is not None:
+        dated = [p.exam_date for p in history if p.exam_date is not None]
+        if dated and prior.exam_date is not None and prior.exam_date < dated[-1]:
+            raise FindingError(nodule_id, "prior.exam_date", "earlier than the last of priors")
+        history.append(prior)
+    if history and history[-1].exam_date is None and exam is not None:
+        history[-1] = replace(history[-1], exam_date=exam.prior_exam_date)
+    return (history[-1] if history else None), tuple(history)
 
 
 def _cyst(nodule_id: str, raw: dict[str, Any]) -> Cyst | None:

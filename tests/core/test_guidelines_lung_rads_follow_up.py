@@ -219,7 +219,7 @@ def test_solid_component_long_axis_stands_in_for_a_missing_mean():
     ("change", "field"),
     [
         ({"priors": "yesterday"}, "priors"),
-        ({"priors": [{"mean_diameter_mm": 5.0, "density_type": "solid"}]}, "priors[0].exam_date"),
+        ({"priors": [measured("2025-02-30", 5.0)]}, "priors[0].exam_date"),
         (
             {"priors": [measured("2025-03-01", 5.0), measured("2024-03-01", 5.0)]},
             "priors[1].exam_date",
