@@ -215,14 +215,18 @@ class MainWindow(QMainWindow):
 
     # --- settings ---------------------------------------------------------------------------
     def read_settings(self) -> None:
+        """The last geometry; on first start maximised, the views taking most of the width."""
         settings = QSettings()
         geometry = settings.value("main_window/geometry", QByteArray())
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 900)
+            available = self.screen().availableGeometry()
+            self.resize(available.width(), available.height())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            side = max(280, available.width() // 7)
             self.resizeDocks(
-                [self.worklist, self.nodule_panel], [380, 460], Qt.Orientation.Horizontal
+                [self.worklist, self.nodule_panel], [side, side + 80], Qt.Orientation.Horizontal
             )
         state = settings.value("main_window/state", QByteArray())
         if isinstance(state, QByteArray) and not state.isEmpty():

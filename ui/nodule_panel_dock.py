@@ -218,16 +218,23 @@ class NodulePanelDock(QDockWidget):
         for combo in self.combos.values():
             for index in range(1, combo.count()):
                 combo.setItemText(index, labels.get(combo.itemData(index), combo.itemData(index)))
+        headings = [
+            self.tr("Nodule"),
+            self.tr("Lobe"),
+            self.tr("Type"),
+            self.tr("Long × short (mm)"),
+            self.tr("Mean (mm)"),
+            self.tr("Volume (mm³)"),
+            self.tr("Solid (mm)"),
+            self.tr("Lung-RADS"),
+        ]
+        # the unit on a second line keeps the eight columns within the dock's width
         self.table.setHorizontalHeaderLabels(
             [
-                self.tr("Nodule"),
-                self.tr("Lobe"),
-                self.tr("Type"),
-                self.tr("Long × short (mm)"),
-                self.tr("Mean (mm)"),
-                self.tr("Volume (mm³)"),
-                self.tr("Solid (mm)"),
-                self.tr("Lung-RADS"),
+                h.replace(" (", "\n(")
+                .replace("Long × short", "Long ×\nshort")
+                .replace("Lung-RADS", "Lung-\nRADS")
+                for h in headings
             ]
         )
         names = [
@@ -283,13 +290,15 @@ class NodulePanelDock(QDockWidget):
         zone = self.lung_zones.zone_of(measurement)
         if zone is None:
             return ""
-        side = self.tr("right lung") if zone.side == "right" else self.tr("left lung")
-        third = {
-            "upper": self.tr("upper zone"),
-            "middle": self.tr("middle zone"),
-            "lower": self.tr("lower zone"),
-        }[zone.zone]
-        return f"{side}, {third}"
+        words = {
+            ("right", "upper"): self.tr("right lung, upper zone"),
+            ("right", "middle"): self.tr("right lung, middle zone"),
+            ("right", "lower"): self.tr("right lung, lower zone"),
+            ("left", "upper"): self.tr("left lung, upper zone"),
+            ("left", "middle"): self.tr("left lung, middle zone"),
+            ("left", "lower"): self.tr("left lung, lower zone"),
+        }
+        return words[(zone.side, zone.zone)]
 
     def refresh(self) -> None:
         selected = self.current_measurement()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -28,9 +29,8 @@ from ui import i18n
 class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Settings"))
         self.language_combo = QComboBox()
-        self.language_combo.addItem(self.tr("Follow the system"), "system")
+        self.language_combo.addItem("", "system")
         self.language_combo.addItem("简体中文", "zh_CN")
         self.language_combo.addItem("English", "en")
         current = str(QSettings().value(i18n.SETTINGS_KEY, "system"))
@@ -38,7 +38,8 @@ class SettingsDialog(QDialog):
         site = load_settings()
         self.institution_edit = QLineEdit(site.institution_name)
         self.logo_edit = QLineEdit(site.logo_path)
-        browse = QPushButton(self.tr("Choose…"))
+        browse = QPushButton()
+        self.browse_button = browse
         browse.clicked.connect(self._choose_logo)
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.logo_edit, 1)
@@ -50,8 +51,8 @@ class SettingsDialog(QDialog):
             max(0, self.report_language_combo.findData(site.report_language))
         )
         self.context_combo = QComboBox()
-        self.context_combo.addItem(self.tr("Screening (Lung-RADS)"), "screening")
-        self.context_combo.addItem(self.tr("Incidental (Fleischner)"), "incidental")
+        self.context_combo.addItem("", "screening")
+        self.context_combo.addItem("", "incidental")
         self.context_combo.setCurrentIndex(
             max(0, self.context_combo.findData(site.default_context))
         )
@@ -61,12 +62,39 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow(self.tr("Language"), self.language_combo)
-        form.addRow(self.tr("Hospital name on reports"), self.institution_edit)
-        form.addRow(self.tr("Hospital logo"), logo_row)
-        form.addRow(self.tr("Report language"), self.report_language_combo)
-        form.addRow(self.tr("Default guideline"), self.context_combo)
+        self.labels = [QLabel() for _ in range(5)]
+        fields = (
+            self.language_combo,
+            self.institution_edit,
+            logo_row,
+            self.report_language_combo,
+            self.context_combo,
+        )
+        for label, field in zip(self.labels, fields, strict=True):
+            form.addRow(label, field)
         form.addRow(buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Settings"))
+        self.language_combo.setItemText(0, self.tr("Follow the system"))
+        self.browse_button.setText(self.tr("Choose…"))
+        self.context_combo.setItemText(0, self.tr("Screening (Lung-RADS)"))
+        self.context_combo.setItemText(1, self.tr("Incidental (Fleischner)"))
+        names = (
+            self.tr("Language"),
+            self.tr("Hospital name on reports"),
+            self.tr("Hospital logo"),
+            self.tr("Report language"),
+            self.tr("Default guideline"),
+        )
+        for label, text in zip(self.labels, names, strict=True):
+            label.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def _choose_logo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QGridLayout, QSpinBox, QVBoxLayout, QWidget, QWidgetAction
 
@@ -197,6 +197,12 @@ class ViewerGrid(QWidget):
             self._grid.setColumnStretch(col, 1)
         if _3D in shown:
             self._ensure_3d()
+            # the native VTK window draws only when told: render once the layout has settled
+            QTimer.singleShot(0, self._render_3d)
+
+    def _render_3d(self) -> None:
+        if self.view_3d is not None and hasattr(self.view_3d, "render"):
+            self.view_3d.render()
 
     # --- 3D ------------------------------------------------------------------------------------
     def _ensure_3d(self) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 from vtkmodules.vtkCommonDataModel import vtkImageData
@@ -89,20 +89,18 @@ class VolumeView3D(QWidget):
             app.aboutToQuit.connect(self.finalize)
 
     def _build_controls(self) -> None:
-        labels = {"lung": self.tr("Lung"), "bone": self.tr("Bone")}
         for name in available_presets():
-            self._preset_box.addItem(labels.get(name, name), name)
-        self._preset_box.setToolTip(self.tr("Volume rendering preset"))
+            self._preset_box.addItem(name, name)
         self._preset_box.setCurrentIndex(max(0, self._preset_box.findData(self._preset_name)))
         self._preset_box.currentIndexChanged.connect(
             lambda index: self.set_preset(self._preset_box.itemData(index))
         )
-        self._reset_button.setText(self.tr("Reset view"))
-        self._reset_button.setToolTip(self.tr("Front view, head up, whole volume in sight"))
         self._reset_button.clicked.connect(self.reset_camera)
+        self._preset_label = QLabel(self)
+        self.retranslate_ui()
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
-        bar.addWidget(QLabel(self.tr("Preset:"), self))
+        bar.addWidget(self._preset_label)
         bar.addWidget(self._preset_box)
         bar.addStretch(1)
         bar.addWidget(self._reset_button)
@@ -111,6 +109,21 @@ class VolumeView3D(QWidget):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self._vtk_widget, 1)
+
+    def retranslate_ui(self) -> None:
+        labels = {"lung": self.tr("Lung"), "bone": self.tr("Bone")}
+        for index in range(self._preset_box.count()):
+            name = self._preset_box.itemData(index)
+            self._preset_box.setItemText(index, labels.get(name, name))
+        self._preset_box.setToolTip(self.tr("Volume rendering preset"))
+        self._reset_button.setText(self.tr("Reset view"))
+        self._reset_button.setToolTip(self.tr("Front view, head up, whole volume in sight"))
+        self._preset_label.setText(self.tr("Preset:"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     # --- public API -------------------------------------------------------------------------
 

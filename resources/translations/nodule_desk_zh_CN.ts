@@ -430,24 +430,28 @@
         </translation>
     </message>
     <message>
-        <source>right lung</source>
-        <translation>右肺</translation>
+        <source>right lung, upper zone</source>
+        <translation>右肺上野</translation>
     </message>
     <message>
-        <source>left lung</source>
-        <translation>左肺</translation>
+        <source>right lung, middle zone</source>
+        <translation>右肺中野</translation>
     </message>
     <message>
-        <source>upper zone</source>
-        <translation>上野</translation>
+        <source>right lung, lower zone</source>
+        <translation>右肺下野</translation>
     </message>
     <message>
-        <source>middle zone</source>
-        <translation>中野</translation>
+        <source>left lung, upper zone</source>
+        <translation>左肺上野</translation>
     </message>
     <message>
-        <source>lower zone</source>
-        <translation>下野</translation>
+        <source>left lung, middle zone</source>
+        <translation>左肺中野</translation>
+    </message>
+    <message>
+        <source>left lung, lower zone</source>
+        <translation>左肺下野</translation>
     </message>
     <message>
         <source>Position: %1 (suggests %2)</source>

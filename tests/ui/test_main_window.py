@@ -200,3 +200,14 @@ def test_enter_on_a_series_row_opens_it(qtbot, sample_store) -> None:  # noqa: A
     with qtbot.waitSignal(window.volume_loaded, timeout=20000) as loaded:
         qtbot.keyClick(tree, Qt.Key.Key_Return)
     assert loaded.args[0].series_uid == item.data(0, SERIES_ROLE).series_uid
+
+
+def test_first_start_is_maximised_with_the_views_taking_most_of_the_width(qtbot, sample_store):  # noqa: ANN001
+    """Issue 14.8: no saved geometry -> maximised; the image area is the largest part."""
+    window = make_window(qtbot, sample_store.store, size=None)
+    qtbot.waitUntil(lambda: window.isMaximized(), timeout=5000)
+    qtbot.wait(200)
+    assert window.viewer.width() > 0.5 * window.width()  # 60 % at 1920 x 1080
+    window.close()
+    reopened = make_window(qtbot, sample_store.store, size=None)
+    assert reopened.isMaximized()  # the saved geometry keeps the maximised state

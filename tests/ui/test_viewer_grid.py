@@ -128,3 +128,20 @@ def test_window_and_slab_apply_to_every_view(qtbot) -> None:  # noqa: ANN001
     assert (
         len(grid.actions_for_menu()) >= 8 and grid.slab_spin_action in grid.actions_for_tool_bar()
     )
+
+
+def test_the_3d_pane_renders_as_soon_as_a_layout_shows_it(qtbot) -> None:  # noqa: ANN001
+    """Issue 16.7: after 1x3 -> 2x2 the 3D pane shows the 3D scene, not leftovers of 2D views."""
+    from tests.ui.test_main_window import grab
+
+    grid = make_grid(qtbot)
+    qtbot.wait(200)
+    grid.set_layout("2x2")
+    qtbot.wait(300)  # no click, no mouse move: only what the layout change itself draws
+    shown = grab(grid.view_3d.vtk_widget).astype(int)
+    grid.view_3d.render()
+    qtbot.wait(100)
+    rendered = grab(grid.view_3d.vtk_widget).astype(int)
+    differing = (np.abs(shown - rendered).max(axis=2) > 40).mean()
+    assert differing < 0.02, f"{differing:.0%} of the 3D pane is stale"
+    dispose(grid)
