@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         self.current_job: Job | None = None
         self.report_dialog: QWidget | None = None
+        self.import_problems: QWidget | None = None
         self.volume: CTVolume | None = None
         self.viewer = create_viewer(self)
         self.setCentralWidget(self.viewer)
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.cancel_action.setEnabled(False)
         self.cancel_action.triggered.connect(self.cancel_job)
+        self.preset_actions = self._create_preset_actions()
         self.worklist_action = self.worklist.toggleViewAction()
         self.worklist_action.setIcon(self._icon("worklist", sp.SP_FileDialogListView))
         self.worklist_action.setShortcut(QKeySequence("F2"))
@@ -114,6 +116,27 @@ class MainWindow(QMainWindow):
         self.view_3d_action.toggled.connect(self._show_3d)
         self.viewer.layout_changed.connect(self._viewer_layout_changed)
 
+    def _create_preset_actions(self) -> dict[str, QAction]:
+        """W/L presets on keys 1-4 for the whole window, not only the view clicked last (a
+        text field keeps its digits: Qt gives it the key first)."""
+        from nodule_desk.imaging.slab import WINDOW_PRESETS
+
+        actions = {}
+        for key, name in enumerate(("lung", "mediastinum", "bone", "soft_tissue"), start=1):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(str(key)))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(
+                lambda _checked=False, window=WINDOW_PRESETS[name]: self._set_window(window)
+            )
+            self.addAction(action)
+            actions[name] = action
+        return actions
+
+    def _set_window(self, window: tuple[float, float]) -> None:
+        if hasattr(self.viewer, "set_window"):
+            self.viewer.set_window(*window)
+
     def create_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
@@ -125,6 +148,9 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.worklist_action)
         self.view_menu.addAction(self.nodule_panel_action)
         self.view_menu.addAction(self.view_3d_action)
+        self.view_menu.addSeparator()
+        for action in self.preset_actions.values():
+            self.view_menu.addAction(action)
         self.view_menu.addSeparator()
         for action in getattr(self.viewer, "actions_for_menu", lambda: [])():
             self.view_menu.addAction(action)
@@ -202,6 +228,16 @@ class MainWindow(QMainWindow):
             self.about_action: (self.tr("&About NoduleDesk"), self.tr("About NoduleDesk")),
             self.cancel_action: (self.tr("Cancel"), self.tr("Cancel the running job")),
             self.view_3d_action: (self.tr("3D view"), self.tr("Show the 3D view (2×2 layout)")),
+            self.preset_actions["lung"]: (self.tr("Lung window"), self.tr("W/L preset: lung")),
+            self.preset_actions["mediastinum"]: (
+                self.tr("Mediastinal window"),
+                self.tr("W/L preset: mediastinum"),
+            ),
+            self.preset_actions["bone"]: (self.tr("Bone window"), self.tr("W/L preset: bone")),
+            self.preset_actions["soft_tissue"]: (
+                self.tr("Soft-tissue window"),
+                self.tr("W/L preset: soft tissue"),
+            ),
         }
         for action, (text, tip) in texts.items():
             action.setText(text)
@@ -406,12 +442,21 @@ class MainWindow(QMainWindow):
         job.signals.finished.connect(self._import_done)
         return self._run(job, self.tr("Importing %1").replace("%1", str(folder)))
 
-    def _import_done(self, summary: dict[str, int]) -> None:
+    def _import_done(self, summary: dict[str, Any]) -> None:
+        """The counts in the status bar; each problem, as the CLI lists it, in a dialog."""
+        from ui.import_problems_dialog import ImportProblemsDialog
+
         self.worklist.refresh()
+        problems = summary["problems"]
         message = self.tr("Imported %1 series; %2 file(s) skipped")
         message = message.replace("%1", str(summary["series"]))
-        message = message.replace("%2", str(summary["problems"]))
+        message = message.replace("%2", str(summary["skipped"]))
         self.statusBar().showMessage(message, 10000)
+        if problems:
+            if self.import_problems is not None:
+                self.import_problems.close()
+            self.import_problems = ImportProblemsDialog(problems, summary["series"], self)
+            self.import_problems.show()
 
     def show_settings(self) -> None:
         dialog = SettingsDialog(self)
@@ -434,11 +479,20 @@ class MainWindow(QMainWindow):
 def _import_job(db_path: Path, folder: Path) -> Any:
     """Scan ``folder`` and store what it finds, in its own store connection (SQLite threads)."""
 
-    def run(progress: Any, cancel: Any) -> dict[str, int]:
+    def run(progress: Any, cancel: Any) -> dict[str, Any]:
         from nodule_desk.archive import import_paths
 
         with Store.open(db_path) as store:
             done = import_paths(store, [folder], progress=progress, cancel=cancel)
-        return {"series": len(done.scan.series), "problems": len(done.problems)}
+        problems = [(str(p.path), p.error) for p in done.problems]
+        for record in done.scan.series:  # a series stored with a gap or uneven spacing
+            where = str(Path(record.files[0]).parent) if record.files else record.series_uid
+            label = f"{where} ({record.series_description or record.series_uid})"
+            problems.extend((label, warning) for warning in record.warnings)
+        return {
+            "series": len(done.scan.series),
+            "skipped": len(done.problems),
+            "problems": problems,
+        }
 
     return run

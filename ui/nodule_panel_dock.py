@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from nodule_desk.errors import SegmentationError
 from nodule_desk.imaging.mask_codec import decode_mask
 from nodule_desk.imaging.mask_hit import mask_contains_world_point, near_point
+from nodule_desk.reports.size_bands import solid_size_bands
 from nodule_desk.store import Measurement, Series, Store
 from nodule_desk.store.models import CALCIFICATIONS, DENSITY_TYPES, LOBES, LOCATIONS, MARGINS
 from nodule_desk.volume import CTVolume
@@ -153,6 +154,10 @@ class NodulePanelDock(QDockWidget):
         self.form = form
         self.zone_label = QLabel()
         self.zone_label.setWordWrap(True)
+        self.size_label = QLabel()
+        self.size_label.setObjectName("SizeBands")
+        self.size_label.setWordWrap(True)
+        self.size_label.setStyleSheet("color: #f0c36d;")
         buttons = QHBoxLayout()
         self.apply_button = QPushButton()
         self.apply_button.clicked.connect(self.apply_edits)
@@ -167,6 +172,7 @@ class NodulePanelDock(QDockWidget):
         layout.addWidget(self.measure_status)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.zone_label)
+        layout.addWidget(self.size_label)
         layout.addLayout(form)
         layout.addLayout(buttons)
         self.setWidget(body)
@@ -389,6 +395,23 @@ class NodulePanelDock(QDockWidget):
         self.short_axis.setValue((measurement.short_axis_mm if measurement else None) or 0.0)
         self._loaded = self._editor_values()
         self.zone_label.setText("")
+        self.size_label.setText("")
+        bands = (
+            solid_size_bands(
+                measurement.density_type, measurement.mean_diameter_mm, measurement.volume_mm3
+            )
+            if measurement
+            else None
+        )
+        if bands is not None and bands.differ:
+            self.size_label.setText(
+                self.tr(
+                    "Lung-RADS by mean diameter %1, by volume %2: the category follows "
+                    "the diameter."
+                )
+                .replace("%1", bands.by_diameter)
+                .replace("%2", bands.by_volume)
+            )
         zone = self.lung_zones.zone_of(measurement) if measurement else None
         if measurement is not None and zone is not None:
             self.zone_label.setText(

@@ -33,6 +33,7 @@ from nodule_desk.reports.nodule_table import nodule_table
 from nodule_desk.reports.overrides import category_management
 from nodule_desk.reports.pdf_report import category_line
 from nodule_desk.reports.pdf_text import TEXT
+from nodule_desk.reports.size_bands import size_notes
 from nodule_desk.reports.visit_report import build_visit_report, draft_report, override
 from nodule_desk.settings import load_settings
 from nodule_desk.store import Store
@@ -230,6 +231,7 @@ class ReportDialog(QDialog):
         if not visit.nodules:
             rows = f"<tr><td colspan='{len(headings)}'>{html.escape(text['no_nodules'])}</td></tr>"
         name = display_name(visit.patient_name, visit.language)
+        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in size_notes(visit))
         override = ""
         if visit.override_reason:
             who = f" ({html.escape(visit.override_by)})" if visit.override_by else ""
@@ -246,6 +248,7 @@ class ReportDialog(QDialog):
             f"&nbsp; ID: {html.escape(visit.patient_id)} &nbsp; {text['exam_date']}: "
             f"{visit.study_date}</p>"
             f"<table border='1' cellspacing='0' cellpadding='3'><tr>{head}</tr>{rows}</table>"
+            f"{notes}"
             f"<p><b>{text['category']}:</b> {html.escape(category_line(visit))}<br>"
             f"<b>{text['management']}:</b> {html.escape(visit.management or '—')}<br>"
             f"<b>{text['follow_up']}:</b> {visit.follow_up_date or '—'}{override}</p>"

@@ -19,6 +19,7 @@ from nodule_desk.names import display_name
 from nodule_desk.reports.model import VisitReport
 from nodule_desk.reports.nodule_table import nodule_table
 from nodule_desk.reports.pdf_text import TEXT
+from nodule_desk.reports.size_bands import size_notes
 
 CJK_FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
@@ -110,6 +111,9 @@ def _nodule_table(pdf: _ReportPdf) -> None:
         table.row(headings)
         for row in rows:
             table.row(row)
+    pdf.ln(1)
+    for note in size_notes(report):
+        pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 

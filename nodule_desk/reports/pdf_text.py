@@ -39,6 +39,8 @@ TEXT: dict[str, dict[str, str]] = {
         "draft": "草稿（未签署）",
         "amended": "修订版 第{version}版（替代第{previous}版）",
         "guideline_category": "指南分类",
+        "size_note": "{label}：平均径 {diameter} mm 属 {by_diameter} 类，体积 {volume} mm³ 属 "
+        "{by_volume} 类（Lung-RADS v2022 两种阈值）；分类按平均径。",
         "override": "医师修改",
         "override_reason": "修改理由",
         "page": "第 {page} 页 / 共 {pages} 页",
@@ -83,6 +85,9 @@ TEXT: dict[str, dict[str, str]] = {
         "draft": "DRAFT (not signed)",
         "amended": "Amended report, version {version} (replaces version {previous})",
         "guideline_category": "guideline category",
+        "size_note": "{label}: mean diameter {diameter} mm gives category {by_diameter}, volume "
+        "{volume} mm³ gives {by_volume} (Lung-RADS v2022 thresholds); the category follows the "
+        "mean diameter.",
         "override": "changed by the radiologist",
         "override_reason": "Reason for the change",
         "page": "Page {page} of {pages}",

@@ -2,6 +2,23 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>ImportProblemsDialog</name>
+    <message numerus="yes">
+        <source>%n series imported.</source>
+        <translation>
+            <numerusform>%n series imported.</numerusform>
+            <numerusform>%n series imported.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n problem(s): files skipped and series with missing slices.</source>
+        <translation>
+            <numerusform>%n problem: files skipped and series with missing slices.</numerusform>
+            <numerusform>%n problems: files skipped and series with missing slices.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>%n slice(s) loaded</source>

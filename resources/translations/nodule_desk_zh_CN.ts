@@ -37,6 +37,37 @@
     </message>
 </context>
 <context>
+    <name>ImportProblemsDialog</name>
+    <message>
+        <source>Import: what could not be used</source>
+        <translation>导入：无法使用的内容</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n series imported.</source>
+        <translation>
+            <numerusform>已导入 %n 个序列。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n problem(s): files skipped and series with missing slices.</source>
+        <translation>
+            <numerusform>%n 个问题：跳过的文件和缺失层面的序列。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>File or series</source>
+        <translation>文件或序列</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+</context>
+<context>
     <name>Jobs</name>
     <message>
         <source>Cannot read file %1: %2</source>
@@ -148,6 +179,38 @@
     <message>
         <source>Show the 3D view (2×2 layout)</source>
         <translation>显示三维视图（2×2 布局）</translation>
+    </message>
+    <message>
+        <source>Lung window</source>
+        <translation>肺窗</translation>
+    </message>
+    <message>
+        <source>W/L preset: lung</source>
+        <translation>窗宽窗位预设：肺窗</translation>
+    </message>
+    <message>
+        <source>Mediastinal window</source>
+        <translation>纵隔窗</translation>
+    </message>
+    <message>
+        <source>W/L preset: mediastinum</source>
+        <translation>窗宽窗位预设：纵隔窗</translation>
+    </message>
+    <message>
+        <source>Bone window</source>
+        <translation>骨窗</translation>
+    </message>
+    <message>
+        <source>W/L preset: bone</source>
+        <translation>窗宽窗位预设：骨窗</translation>
+    </message>
+    <message>
+        <source>Soft-tissue window</source>
+        <translation>软组织窗</translation>
+    </message>
+    <message>
+        <source>W/L preset: soft tissue</source>
+        <translation>窗宽窗位预设：软组织窗</translation>
     </message>
     <message>
         <source>Cancelled</source>
@@ -452,6 +515,10 @@
     <message>
         <source>left lung, lower zone</source>
         <translation>左肺下野</translation>
+    </message>
+    <message>
+        <source>Lung-RADS by mean diameter %1, by volume %2: the category follows the diameter.</source>
+        <translation>Lung-RADS 按平均径为 %1 类，按体积为 %2 类：分类按平均径。</translation>
     </message>
     <message>
         <source>Position: %1 (suggests %2)</source>

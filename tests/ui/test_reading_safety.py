@@ -204,3 +204,34 @@ def test_the_lobe_is_suggested_from_the_lung_zone_and_applied_when_confirmed(
     panel.apply_button.click()
     assert store.current_measurements(patient_id="ND0001")[0].lobe == "RUL"
     assert panel.table.item(0, 1).text() == "RUL"
+
+
+def test_a_nodule_at_a_band_edge_shows_diameter_and_volume_bands(qtbot, sample_store):
+    from nodule_desk.store import MeasurementValues
+
+    store = sample_store.store
+    series = store.series_of_study(store.studies_of_patient("ND0002")[0].study_uid)[0]
+    nodule = store.create_nodule("ND0002")
+    values = MeasurementValues(
+        center_lps_mm=(-100.0, 0.0, -260.0),
+        long_axis_mm=8.2,
+        short_axis_mm=7.6,
+        mean_diameter_mm=7.9,
+        volume_mm3=270.0,
+        density_type="solid",
+    )
+    store.add_measurement(nodule.id, series.series_uid, values)
+    window = make_window(qtbot, store)
+    item = next(
+        i for i in window.worklist.series_items() if "ND0002" in i.parent().parent().text(0)
+    )
+    with qtbot.waitSignal(window.volume_loaded, timeout=20000):
+        window.worklist.tree.itemActivated.emit(item, 0)
+    panel = window.nodule_panel
+    panel.table.selectRow(0)
+    assert "by mean diameter 3, by volume 4A" in panel.size_label.text()
+    panel.report_button.click()
+    assert (
+        "volume 270 mm³ gives 4A" in window.report_dialog.preview.toPlainText().replace("\n", " ")
+        or "体积 270 mm³ 属 4A 类" in window.report_dialog.preview.toPlainText()
+    )
