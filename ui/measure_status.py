@@ -24,6 +24,14 @@ _SEGMENTATION_REASONS = (
     ),
     ("not in the lung", QT_TRANSLATE_NOOP("MeasureStatus", "The point is not in the lung.")),
     ("outside the scan", QT_TRANSLATE_NOOP("MeasureStatus", "The point lies outside the scan.")),
+    (
+        "missing from the series",
+        QT_TRANSLATE_NOOP(
+            "MeasureStatus",
+            "The nodule reaches slices missing from this series: no automatic volume across "
+            "the gap.",
+        ),
+    ),
 )
 
 

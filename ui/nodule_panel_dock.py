@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from nodule_desk.errors import SegmentationError
 from nodule_desk.imaging.mask_codec import decode_mask
 from nodule_desk.imaging.mask_hit import mask_contains_world_point, near_point
+from nodule_desk.imaging.slice_gaps import describe_ranges, interpolated_slices, refuse_across_gaps
 from nodule_desk.reports.size_bands import solid_size_bands
 from nodule_desk.store import Measurement, Series, Store
 from nodule_desk.store.models import CALCIFICATIONS, DENSITY_TYPES, LOBES, LOCATIONS, MARGINS
@@ -263,6 +264,16 @@ class NodulePanelDock(QDockWidget):
         self._update_hint()
 
     def _update_hint(self) -> None:
+        self._update_hint_text()
+        gaps = interpolated_slices(self.volume) if self.volume is not None else []
+        if gaps:
+            warning = self.tr(
+                "Slices %1 are missing from this series and were interpolated: "
+                "no automatic volume across them."
+            ).replace("%1", describe_ranges(gaps))
+            self.hint.setText(f"{self.hint.text()}\n{warning}")
+
+    def _update_hint_text(self) -> None:
         if self.series is not None and self.volume is None:
             self.hint.setText(self.tr("Loading the series…"))
         elif self.series is None:
@@ -468,6 +479,11 @@ class NodulePanelDock(QDockWidget):
         def run(progress: Any, cancel: Any) -> str:
             from nodule_desk.followup.nodule_records import measure_and_record
 
+            if interpolated_slices(volume):  # no automatic volume across missing slices
+                from nodule_desk.imaging.segment import segment_nodule
+
+                found = segment_nodule(volume, point)
+                refuse_across_gaps(volume, found.mask, found.geometry)
             with Store.open(db_path) as store:
                 measurement, _ = measure_and_record(
                     store, volume, point, series.series_uid, series.stack_key

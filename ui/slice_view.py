@@ -306,7 +306,18 @@ class SliceView(QWidget):
     def position_lines(self) -> list[str]:
         slice_text = self.tr("Slice %1 / %2").replace("%1", str(self._slice + 1))
         position = self.tr("Position %1 mm").replace("%1", f"{self.slice_position_mm():.1f}")
-        return [slice_text.replace("%2", str(self.slice_count())), position]
+        lines = [slice_text.replace("%2", str(self.slice_count())), position]
+        if self.shows_interpolated_slice():
+            lines.append(self.tr("MISSING slice: interpolated, not measured"))
+        return lines
+
+    def shows_interpolated_slice(self) -> bool:
+        """An axial slice that no file of the series provided (the loader filled it in)."""
+        from nodule_desk.imaging.slice_gaps import interpolated_slices
+
+        if self.orientation is not Orientation.AXIAL or self._reslicer is None:
+            return False
+        return self._slice in interpolated_slices(self._reslicer.volume)
 
     def window_lines(self) -> list[str]:
         text = self.tr("W %1  L %2").replace("%1", f"{self._width:.0f}")

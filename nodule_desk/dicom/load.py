@@ -31,6 +31,7 @@ from nodule_desk.dicom.scan import (
     sort_along_normal,
 )
 from nodule_desk.errors import DicomFileError, SeriesError
+from nodule_desk.imaging.slice_gaps import INTERPOLATED_KEY, interpolated_slot_indices
 from nodule_desk.progress import CancelToken, Progress, ProgressCallback
 from nodule_desk.volume import CTVolume, VolumeGeometry
 
@@ -241,15 +242,17 @@ def load_series(
         hu, filled = _fill_gaps(hu, along, geometry.spacing_xyz_mm[2])
         if filled:
             warnings.append(f"{filled} missing slice(s) filled by interpolation")
+            interpolated = interpolated_slot_indices(along, geometry.spacing_xyz_mm[2])
     geometry = VolumeGeometry(
         hu.shape,
         geometry.spacing_xyz_mm,
         geometry.origin_lps_mm,  # type: ignore[arg-type]
         geometry.direction,
     )
-    return CTVolume(
-        hu=hu, geometry=geometry, series_uid=record.series_uid, metadata=_metadata(record, warnings)
-    )
+    metadata = _metadata(record, warnings)
+    if len(positions) > 1 and filled:
+        metadata[INTERPOLATED_KEY] = interpolated
+    return CTVolume(hu=hu, geometry=geometry, series_uid=record.series_uid, metadata=metadata)
 
 
 def _metadata(record: SeriesRecord, warnings: list[str]) -> dict[str, object]:

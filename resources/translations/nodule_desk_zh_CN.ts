@@ -262,6 +262,10 @@
         <translation>该点超出扫描范围。</translation>
     </message>
     <message>
+        <source>The nodule reaches slices missing from this series: no automatic volume across the gap.</source>
+        <translation>结节延伸到本序列缺失的层面：不跨缺失层面自动计算体积。</translation>
+    </message>
+    <message>
         <source>The nodule could not be outlined automatically (%1).</source>
         <translation>无法自动勾画该结节（%1）。</translation>
     </message>
@@ -473,6 +477,10 @@
     <message>
         <source>Reject finding…</source>
         <translation>排除此发现…</translation>
+    </message>
+    <message>
+        <source>Slices %1 are missing from this series and were interpolated: no automatic volume across them.</source>
+        <translation>本序列缺失第 %1 层（已插值填补）：不跨这些层面自动计算体积。</translation>
     </message>
     <message>
         <source>Loading the series…</source>
@@ -1019,6 +1027,10 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     <message>
         <source>Position %1 mm</source>
         <translation>位置 %1 毫米</translation>
+    </message>
+    <message>
+        <source>MISSING slice: interpolated, not measured</source>
+        <translation>缺失层面：插值填补，不用于测量</translation>
     </message>
     <message>
         <source>W %1  L %2</source>

@@ -235,3 +235,27 @@ def test_a_nodule_at_a_band_edge_shows_diameter_and_volume_bands(qtbot, sample_s
         "volume 270 mm³ gives 4A" in window.report_dialog.preview.toPlainText().replace("\n", " ")
         or "体积 270 mm³ 属 4A 类" in window.report_dialog.preview.toPlainText()
     )
+
+
+def test_a_missing_slice_is_shown_and_blocks_automatic_volume(qtbot, tmp_path):
+    from nodule_desk.dicom import scan_paths
+    from nodule_desk.store import Store
+    from tests.core.test_slice_gaps import series_with_a_gap
+
+    folder, missing = series_with_a_gap(tmp_path / "ct", 0)
+    store = Store.open(tmp_path / "store.sqlite")
+    store.add_scan_result(scan_paths([folder]))
+    window = make_window(qtbot, store)
+    open_first_series(qtbot, window)
+    panel = window.nodule_panel
+    assert f"Slices {missing + 1} are missing" in panel.hint.text()
+    axial = window.viewer.views[Orientation.AXIAL]
+    axial.set_slice(missing)
+    assert any("MISSING" in line for line in axial.position_lines())
+    job = panel.measure_at((0.0, 0.0, 0.0))
+    with qtbot.waitSignal(job.signals.failed, timeout=30000):
+        pass
+    assert "missing from this series" in panel.measure_status.text.text()
+    assert panel.measure_status.caliper_button.isVisible()
+    assert store.current_measurements(patient_id="GAP-1") == []
+    store.close()
