@@ -260,9 +260,10 @@ class MainWindow(QMainWindow):
             available = self.screen().availableGeometry()
             self.resize(available.width(), available.height())
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-            side = max(280, available.width() // 7)
+            width = available.width()
+            panel = min(max(int(width * 0.29), 440), 520)  # the nodule table's eight columns
             self.resizeDocks(
-                [self.worklist, self.nodule_panel], [side, side + 80], Qt.Orientation.Horizontal
+                [self.worklist, self.nodule_panel], [330, panel], Qt.Orientation.Horizontal
             )
         state = settings.value("main_window/state", QByteArray())
         if isinstance(state, QByteArray) and not state.isEmpty():

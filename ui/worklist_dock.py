@@ -111,8 +111,8 @@ class WorklistDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search_edit)
+        layout.addWidget(self.date_filter)  # the dates on their own row: a narrow dock fits them
         dates = QHBoxLayout()
-        dates.addWidget(self.date_filter)
         dates.addWidget(self.date_from, 1)
         dates.addWidget(self.date_to, 1)
         layout.addLayout(dates)

@@ -207,7 +207,9 @@ def test_first_start_is_maximised_with_the_views_taking_most_of_the_width(qtbot,
     window = make_window(qtbot, sample_store.store, size=None)
     qtbot.waitUntil(lambda: window.isMaximized(), timeout=5000)
     qtbot.wait(200)
-    assert window.viewer.width() > 0.5 * window.width()  # 60 % at 1920 x 1080
+    # half the width at 1600 x 1000, 57 % at 1920 x 1080; more than both docks together
+    assert window.viewer.width() > 0.49 * window.width()
+    assert window.viewer.width() > window.worklist.width() + window.nodule_panel.width() - 10
     window.close()
     reopened = make_window(qtbot, sample_store.store, size=None)
     assert reopened.isMaximized()  # the saved geometry keeps the maximised state
