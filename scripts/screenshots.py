@@ -92,6 +92,22 @@ def main(argv: list[str] | None = None) -> int:
     _wait(app, lambda: window.nodule_panel.lung_zones.mask is not None)
     window.nodule_panel.table.selectRow(min(1, window.nodule_panel.table.rowCount() - 1))
     shot("main_window_zh_CN.png")
+    air = truth["nodules"][0]["centroid_lps_mm"]
+    job = window.nodule_panel.measure_at((air[0], air[1] - 400.0, air[2]))  # outside the body
+    if job is not None:
+        _wait(app, lambda: not window.nodule_panel.pending, 60)
+    shot("measure_failed_zh_CN.png")
+    window.nodule_panel.measure_status.clear()
+    from ui.import_problems_dialog import ImportProblemsDialog
+
+    problems = [
+        (str(args.samples / "DICOMDIR.bak"), "not DICOM: no DICM preamble"),
+        (f"{folder} (Lung)", "missing slice(s): about 1 between positions -20.00 and -17.50 mm"),
+    ]
+    dialog = ImportProblemsDialog(problems, 3, window)
+    dialog.show()
+    shot("import_problems_zh_CN.png")
+    dialog.close()
     window.show_report(window.series.study_uid)
     shot("report_dialog_zh_CN.png")
     window.report_dialog.close()

@@ -261,6 +261,8 @@ class NodulePanelDock(QDockWidget):
         self.reject_button.setToolTip(self.tr("Not a nodule: take it out of this study (Delete)"))
         self.reject_action.setText(self.tr("Reject finding…"))
         self._fill_table()
+        if hasattr(self, "zone_label"):
+            self._show_position(self.current_measurement())
         self._update_hint()
 
     def _update_hint(self) -> None:
@@ -405,6 +407,15 @@ class NodulePanelDock(QDockWidget):
         self.long_axis.setValue((measurement.long_axis_mm if measurement else None) or 0.0)
         self.short_axis.setValue((measurement.short_axis_mm if measurement else None) or 0.0)
         self._loaded = self._editor_values()
+        self._show_position(measurement)
+        zone = self.lung_zones.zone_of(measurement) if measurement else None
+        if measurement is not None and zone is not None:
+            if not measurement.lobe:  # offered, written only when the radiologist applies it
+                combo = self.combos["lobe"]
+                combo.setCurrentIndex(max(combo.findData(zone.suggested_lobe), 0))
+
+    def _show_position(self, measurement: Measurement | None) -> None:
+        """The lung zone and the size bands of the selected nodule, in the UI's language."""
         self.zone_label.setText("")
         self.size_label.setText("")
         bands = (
@@ -430,9 +441,6 @@ class NodulePanelDock(QDockWidget):
                 .replace("%1", self.zone_text(measurement))
                 .replace("%2", self.choice_labels()[zone.suggested_lobe])
             )
-            if not measurement.lobe:  # offered, written only when the radiologist applies it
-                combo = self.combos["lobe"]
-                combo.setCurrentIndex(max(combo.findData(zone.suggested_lobe), 0))
 
     def _editor_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {name: c.currentData() for name, c in self.combos.items()}

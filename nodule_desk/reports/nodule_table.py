@@ -42,7 +42,7 @@ def nodule_table(report: VisitReport) -> tuple[list[str], list[list[str]]]:
     rows = [
         [
             nodule.label,
-            nodule.lobe or "—",
+            text.get(f"lobe_{nodule.lobe}", nodule.lobe) if nodule.lobe else "—",
             density_label(nodule.density_type, report.language),
             f"{fmt_mm(nodule.long_axis_mm)} × {fmt_mm(nodule.short_axis_mm)}",
             fmt_mm(nodule.mean_diameter_mm),

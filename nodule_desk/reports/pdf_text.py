@@ -39,6 +39,12 @@ TEXT: dict[str, dict[str, str]] = {
         "draft": "草稿（未签署）",
         "amended": "修订版 第{version}版（替代第{previous}版）",
         "guideline_category": "指南分类",
+        "lobe_RUL": "右肺上叶",
+        "lobe_RML": "右肺中叶",
+        "lobe_RLL": "右肺下叶",
+        "lobe_LUL": "左肺上叶",
+        "lobe_lingula": "左肺舌段",
+        "lobe_LLL": "左肺下叶",
         "size_note": "{label}：平均径 {diameter} mm 属 {by_diameter} 类，体积 {volume} mm³ 属 "
         "{by_volume} 类（Lung-RADS v2022 两种阈值）；分类按平均径。",
         "override": "医师修改",
@@ -85,6 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
         "draft": "DRAFT (not signed)",
         "amended": "Amended report, version {version} (replaces version {previous})",
         "guideline_category": "guideline category",
+        "lobe_lingula": "Lingula",
         "size_note": "{label}: mean diameter {diameter} mm gives category {by_diameter}, volume "
         "{volume} mm³ gives {by_volume} (Lung-RADS v2022 thresholds); the category follows the "
         "mean diameter.",
