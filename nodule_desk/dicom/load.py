@@ -21,9 +21,20 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 from pydicom.uid import UID, ExplicitVRBigEndian
 
-from nodule_desk.dicom.headers import rescale_of, slice_headers
+from nodule_desk.dicom.headers import (
+    NotDicom,
+    SliceHeader,
+    UnusableFile,
+    check_image,
+    decode_all,
+    read_header,
+    rescale_of,
+    short_reason,
+    slice_headers,
+)
 from nodule_desk.dicom.records import SeriesRecord
 from nodule_desk.dicom.scan import (
+    DUPLICATE_TOLERANCE_MM,
     TILT_TOLERANCE_DEGREES,
     check_spacing,
     iso_date,
@@ -36,6 +47,9 @@ from nodule_desk.progress import CancelToken, Progress, ProgressCallback
 from nodule_desk.volume import CTVolume, VolumeGeometry
 
 AIR_HU = -1024
+MAX_GAP_SLICES = 20
+MAX_GAP_MM = 50.0
+"""A step between slices beyond both of these is not a missing slice but a foreign one."""
 PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"
 FirstSliceCallback = Callable[[CTVolume], None]
 
@@ -44,6 +58,7 @@ FirstSliceCallback = Callable[[CTVolume], None]
 class _Slice:
     position_lps_mm: NDArray[np.float64]
     hu: NDArray[np.int16]
+    header: SliceHeader
 
 
 def _to_hu(
@@ -108,24 +123,48 @@ def _raw_pixels(raw: bytes, offset: int, dataset: Dataset) -> NDArray | None:
 def read_slice(path: Path, out: NDArray[np.int16] | None = None) -> _Slice:
     """One single-frame CT file to HU (into ``out`` if given), with its position.
 
-    Raises DicomFileError naming the file."""
+    The header is checked as the scan checks it (check_image, slice geometry) before a pixel is
+    read, so a file that changed or was broken since the scan cannot make the loader allocate
+    what the file does not hold. Raises DicomFileError naming the file."""
     try:
         raw = path.read_bytes()
         handle = io.BytesIO(raw)
         dataset = pydicom.dcmread(handle, stop_before_pixels=True)
-        pixels = _raw_pixels(raw, handle.tell(), dataset)
+        offset = handle.tell()
+        decode_all(dataset)
+        check_image(dataset, offset, len(raw), raw[offset : offset + 12])
+        header = slice_headers(path, dataset)[0]
+        pixels = _raw_pixels(raw, offset, dataset)
         if pixels is None:
             pixels = pydicom.dcmread(io.BytesIO(raw)).pixel_array
-        position = np.asarray(dataset.ImagePositionPatient, dtype=float)
+        if pixels.shape != (int(dataset.Rows), int(dataset.Columns)):
+            raise DicomFileError(path, f"image of shape {pixels.shape} is not one CT slice")
         if out is not None and out.shape != pixels.shape:
             raise DicomFileError(
                 path, f"image size {pixels.shape} differs from the series' {out.shape}"
             )
-        return _Slice(position, _to_hu(pixels, dataset, None, out))
+        return _Slice(header.position_lps_mm, _to_hu(pixels, dataset, None, out), header)
     except DicomFileError:
         raise
+    except UnusableFile as error:
+        raise DicomFileError(path, str(error)) from error
     except Exception as error:  # pydicom and the decoders raise many types for a broken file
-        raise DicomFileError(path, f"cannot read the image: {error}") from error
+        raise DicomFileError(path, f"cannot read the image: {short_reason(error)}") from error
+
+
+def _same_plane(first: SliceHeader, other: SliceHeader) -> str | None:
+    """Why ``other`` cannot be a slice of the stack ``first`` starts, or None."""
+    if not (
+        np.allclose(first.row_cosines, other.row_cosines, atol=1e-3)
+        and np.allclose(first.column_cosines, other.column_cosines, atol=1e-3)
+    ):
+        return "its ImageOrientationPatient differs from the series' first slice"
+    if not np.allclose(first.pixel_spacing_mm, other.pixel_spacing_mm, rtol=1e-3):
+        return (
+            f"its PixelSpacing {other.pixel_spacing_mm} differs from the series' "
+            f"{first.pixel_spacing_mm}"
+        )
+    return None
 
 
 def _geometry(
@@ -199,9 +238,9 @@ def _pick_record(source: SeriesRecord | Sequence[Path]) -> SeriesRecord:
     if not files:
         raise SeriesError("", "no files to load")
     try:
-        first = pydicom.dcmread(files[0], stop_before_pixels=True)
-    except Exception as error:  # pydicom raises several types for a broken file
-        raise DicomFileError(files[0], f"not a readable DICOM file ({error})") from error
+        first, _ = read_header(files[0])
+    except (NotDicom, UnusableFile) as error:
+        raise DicomFileError(files[0], str(error) or "not a DICOM file") from error
     return SeriesRecord(
         series_uid=str(first.get("SeriesInstanceUID", "")),
         study_uid=str(first.get("StudyInstanceUID", "")),
@@ -281,7 +320,7 @@ def _read_slices(
     if not files:
         raise SeriesError(record.series_uid, "the series has no files")
     first = read_slice(files[0])
-    first_header = slice_headers(files[0], pydicom.dcmread(files[0], stop_before_pixels=True))[0]
+    first_header = first.header
     if on_first_slice is not None:
         geometry = _geometry(
             first.position_lps_mm[None],
@@ -314,6 +353,9 @@ def _read_slices(
         for index, item in enumerate(slots, start=1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            problem = _same_plane(first_header, item.header)
+            if problem is not None:
+                raise DicomFileError(files[index], problem)
             positions[index] = item.position_lps_mm
             if progress is not None and (index % 16 == 0 or index == len(files) - 1):
                 progress(Progress(index + 1, len(files), "loading slices"))
@@ -321,9 +363,30 @@ def _read_slices(
         if not isinstance(workers, Executor):
             executor.shutdown(wait=True, cancel_futures=True)
     order = np.argsort(positions @ first_header.normal, kind="stable")
+    _check_positions(positions[order], [files[i] for i in order])
     if np.any(order != np.arange(len(order))):
         hu, positions = hu[order], positions[order]
     return hu, positions, first_header
+
+
+def _check_positions(positions: NDArray, files: Sequence[Path]) -> None:
+    """Slice positions in stacking order must be distinct and without a jump far beyond the
+    spacing (filling such a gap would build a volume of mostly invented slices): the file that
+    breaks the stack is named."""
+    if len(positions) < 2:
+        return
+    steps = np.linalg.norm(np.diff(positions, axis=0), axis=1)
+    for index in np.nonzero(steps < DUPLICATE_TOLERANCE_MM)[0]:
+        raise DicomFileError(files[index + 1], f"same slice position as {Path(files[index]).name}")
+    spacing = float(np.median(steps))
+    limit = max(MAX_GAP_SLICES * spacing, MAX_GAP_MM)
+    for index in np.nonzero(steps > limit)[0]:
+        culprit = files[index] if index + 1 < len(files) - index - 1 else files[index + 1]
+        raise DicomFileError(
+            culprit,
+            f"slice position {steps[index]:.1f} mm away from its neighbour in a series spaced "
+            f"{spacing:.2f} mm: not a slice of this stack",
+        )
 
 
 def load_series_dir(

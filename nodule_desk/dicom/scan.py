@@ -8,6 +8,7 @@ not SliceThickness. Broken or foreign files become FileProblems, one per file, a
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,22 +22,29 @@ from nodule_desk.dicom.headers import (
     NotDicom,
     SliceHeader,
     UnusableFile,
-    expected_pixel_bytes,
+    check_image,
     read_header,
+    shown,
     slice_headers,
 )
 from nodule_desk.dicom.records import FileProblem, ScanResult, SeriesRecord
 from nodule_desk.progress import CancelToken, Progress, ProgressCallback
 
 DUPLICATE_TOLERANCE_MM = 0.01
+UID_PATTERN = re.compile(r"[0-9]+(\.[0-9]+)*")
+"""PS3.5 9.1: digits and dots, at most 64 characters (leading zeros, also invalid, are let
+through: some old exporters write them)."""
 TILT_TOLERANCE_DEGREES = 0.5
 
 
 def candidate_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the paths, and the files a DICOMDIR names; DICOMDIRs themselves not."""
+    """Every file under the paths, and the files a DICOMDIR names; DICOMDIRs themselves not.
+
+    Symbolic links to folders are followed once (a link back up the tree is not walked again);
+    a link that leads nowhere or in a circle is yielded like a file, so the scan names it."""
     seen: set[Path] = set()
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = _walk(path) if path.is_dir() else [path]
         for file in files:
             if file.name.upper() == "DICOMDIR":
                 yield from (f for f in _dicomdir_files(file) if f not in seen and not seen.add(f))
@@ -44,6 +52,27 @@ def candidate_files(paths: Iterable[Path]) -> Iterator[Path]:
             if file not in seen:
                 seen.add(file)
                 yield file
+
+
+def _walk(folder: Path) -> list[Path]:
+    files: list[Path] = []
+    visited: set[str] = set()
+    for root, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in visited:
+            folders[:] = []
+            continue
+        visited.add(real)
+        folders.sort()
+        base = Path(root)
+        for name in names:
+            candidate = base / name
+            if candidate.is_file() or candidate.is_symlink():
+                files.append(candidate)
+        for name in folders:
+            if (base / name).is_symlink() and not (base / name).exists():
+                files.append(base / name)
+    return sorted(files)
 
 
 def _dicomdir_files(dicomdir: Path) -> list[Path]:
@@ -63,17 +92,23 @@ def _usable_headers(path: Path) -> list[SliceHeader]:
     dataset, pixel_data_offset = read_header(path)
     modality = str(dataset.get("Modality", ""))
     if modality != "CT":
-        raise UnusableFile(f"not CT (Modality {modality or 'missing'})")
+        raise UnusableFile(f"not CT (Modality {shown(modality) if modality else 'missing'})")
     if "Rows" not in dataset or "Columns" not in dataset:
         raise UnusableFile("no image in the file")
     if "LOCALIZER" in [str(v).upper() for v in dataset.get("ImageType", [])]:
         raise UnusableFile("localizer (scout) image, not part of the volume")
-    expected = expected_pixel_bytes(dataset)
-    size = path.stat().st_size
-    if expected is not None and size < pixel_data_offset + expected:
-        raise UnusableFile(
-            f"truncated: {size} bytes, the header and image need {pixel_data_offset + expected}"
-        )
+    for keyword in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
+        uid = str(dataset.get(keyword, ""))
+        if uid and (len(uid) > 64 or not UID_PATTERN.fullmatch(uid)):
+            raise UnusableFile(f"{keyword} {shown(uid)} is not a valid UID (PS3.5 9.1)")
+    try:
+        with path.open("rb") as handle:
+            handle.seek(pixel_data_offset)
+            element = handle.read(12)
+        size = path.stat().st_size
+    except OSError as error:
+        raise UnusableFile(f"cannot be read: {error.strerror or error}") from error
+    check_image(dataset, pixel_data_offset, size, element)
     return slice_headers(path, dataset)
 
 
@@ -212,8 +247,42 @@ def iso_date(value: object) -> str | None:
     return f"{text[:4]}-{text[4:6]}-{text[6:]}"
 
 
-def group_into_series(headers: list[SliceHeader]) -> list[SeriesRecord]:
-    """One record per series, or per stack where a series mixes sizes or orientations."""
+def drop_duplicates(headers: list[SliceHeader]) -> tuple[list[SliceHeader], list[FileProblem]]:
+    """Slices of one stack without a second file of the same instance (SOP Instance UID) or of
+    the same position, and a problem naming each file left out and the one kept. Files are
+    kept in path order, so the same folder always gives the same choice."""
+    kept: list[SliceHeader] = []
+    problems: list[FileProblem] = []
+    by_uid: dict[str, Path] = {}
+    by_position: dict[tuple[int, ...], Path] = {}
+    for header in sorted(headers, key=lambda h: (str(h.path), h.frame_index or 0)):
+        if header.frame_index is not None:
+            kept.append(header)
+            continue
+        uid = str(header.dataset.get("SOPInstanceUID", ""))
+        if uid and uid in by_uid:
+            problems.append(
+                FileProblem(header.path, f"same SOP Instance UID as {by_uid[uid].name}; skipped")
+            )
+            continue
+        place = tuple(int(v) for v in np.rint(header.position_lps_mm / DUPLICATE_TOLERANCE_MM))
+        if place in by_position:
+            twin = by_position[place].name
+            problems.append(FileProblem(header.path, f"same slice position as {twin}; skipped"))
+            continue
+        if uid:
+            by_uid[uid] = header.path
+        by_position[place] = header.path
+        kept.append(header)
+    return kept, problems
+
+
+def group_into_series(
+    headers: list[SliceHeader], problems: list[FileProblem] | None = None
+) -> list[SeriesRecord]:
+    """One record per series, or per stack where a series mixes sizes or orientations.
+
+    Files left out as duplicates are appended to ``problems`` when it is given."""
     by_series: dict[str, dict[tuple, list[SliceHeader]]] = defaultdict(lambda: defaultdict(list))
     for header in headers:
         uid = str(header.dataset.get("SeriesInstanceUID", "")) or f"no-uid:{header.path.parent}"
@@ -221,7 +290,10 @@ def group_into_series(headers: list[SliceHeader]) -> list[SeriesRecord]:
     records = []
     for uid, stacks in by_series.items():
         split = len(stacks) > 1
-        for key, members in stacks.items():
+        for key, all_members in stacks.items():
+            members, duplicates = drop_duplicates(all_members)
+            if problems is not None:
+                problems.extend(duplicates)
             record = _record(uid, _describe_stack(key) if split else "", members)
             if split:
                 record.warnings.insert(
@@ -239,4 +311,5 @@ def scan_paths(
     """The CT series under ``paths`` (files, folders, DICOMDIRs) and the files that were skipped."""
     files = list(candidate_files(Path(p) for p in paths))
     headers, problems = _read_all(files, progress, cancel)
-    return ScanResult(series=group_into_series(headers), problems=problems)
+    series = group_into_series(headers, problems)
+    return ScanResult(series=series, problems=problems)
