@@ -31,6 +31,20 @@ COMMAND_MODULES = {
 }
 
 
+MAX_MESSAGE_CHARS = 500
+
+
+def one_line(message: str) -> str:
+    """An error message as one line of bounded length: control characters (a newline in a
+    patient name, an escape sequence) become spaces, and an overlong middle is cut out so the
+    cause at the start and the file at the end both stay."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in message).split())
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    half = MAX_MESSAGE_CHARS // 2 - 2
+    return f"{text[:half]} ... {text[-half:]}"
+
+
 def _seed(values: Sequence[str]) -> tuple[float, float, float]:
     x, y, z = (float(v) for v in values)
     return (x, y, z)
@@ -131,11 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         module = importlib.import_module(COMMAND_MODULES[args.command])
         result = module.run(args)
-    except NoduleDeskError as error:
-        print(f"nodule-desk {args.command}: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    except (OSError, ValueError) as error:
-        print(f"nodule-desk {args.command}: {error}", file=sys.stderr)
+    except (NoduleDeskError, OSError, ValueError) as error:
+        print(f"nodule-desk {args.command}: {one_line(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

@@ -38,6 +38,12 @@ INCOMPLETE_REASONS = ("prior_being_located", "lungs_not_evaluable", "infectious_
 EXAM_ID = "exam"
 
 
+def _shown(value: Any) -> str:
+    """A given value for an error message: its repr, cut short (a 10 kB string stays readable)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
 def round_mm(value: Decimal | float | int, step: str) -> Decimal:
     """``value`` rounded half up to ``step`` ("0.1" or "1"), from its decimal string."""
     return Decimal(str(value)).quantize(Decimal(step), rounding=ROUND_HALF_UP)
@@ -162,22 +168,22 @@ def _mm(nodule_id: str, name: str, value: Any) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise FindingError(nodule_id, name, f"not a number: {value!r}")
+        raise FindingError(nodule_id, name, f"not a number: {_shown(value)}")
     try:
         size = Decimal(str(value))
     except InvalidOperation as error:
-        raise FindingError(nodule_id, name, f"not a number: {value!r}") from error
+        raise FindingError(nodule_id, name, f"not a number: {_shown(value)}") from error
     if not size.is_finite() or size < 0:
-        raise FindingError(nodule_id, name, f"not a size in mm: {value!r}")
+        raise FindingError(nodule_id, name, f"not a size in mm: {_shown(value)}")
     largest = LARGEST_VOLUME_MM3 if name.endswith("mm3") else LARGEST_DIAMETER_MM
     if size > largest:
-        raise FindingError(nodule_id, name, f"{value!r} is larger than a chest ({largest})")
+        raise FindingError(nodule_id, name, f"{_shown(value)} is larger than a chest ({largest})")
     return size
 
 
 def _choice(nodule_id: str, name: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise FindingError(nodule_id, name, f"{value!r} is not one of {', '.join(allowed)}")
+        raise FindingError(nodule_id, name, f"{_shown(value)} is not one of {', '.join(allowed)}")
     return str(value)
 
 
@@ -185,7 +191,7 @@ def _flag(nodule_id: str, name: str, value: Any) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise FindingError(nodule_id, name, f"expected true or false, got {value!r}")
+        raise FindingError(nodule_id, name, f"expected true or false, got {_shown(value)}")
     return value
 
 
@@ -195,7 +201,7 @@ def _date(name: str, value: Any, required: bool, nodule_id: str = EXAM_ID) -> dt
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as error:
-        raise FindingError(nodule_id, name, f"not a date (YYYY-MM-DD): {value!r}") from error
+        raise FindingError(nodule_id, name, f"not a date (YYYY-MM-DD): {_shown(value)}") from error
 
 
 def _mean_diameter(nodule_id: str, raw: dict[str, Any], prefix: str = "") -> Decimal:
@@ -346,7 +352,9 @@ def _probability(nodule_id: str, value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise FindingError(nodule_id, "malignancy_probability", f"not a probability: {value!r}")
+        raise FindingError(
+            nodule_id, "malignancy_probability", f"not a probability: {_shown(value)}"
+        )
     return float(value)
 
 
@@ -407,7 +415,7 @@ def parse_exam(raw: Any) -> Exam:
         context = _choice(EXAM_ID, "context", context, CONTEXTS)
     age = raw.get("patient_age")
     if age is not None and (isinstance(age, bool) or not isinstance(age, int) or age < 0):
-        raise FindingError(EXAM_ID, "patient_age", f"not an age in years: {age!r}")
+        raise FindingError(EXAM_ID, "patient_age", f"not an age in years: {_shown(age)}")
     incomplete = raw.get("incomplete")
     if incomplete is not None:
         incomplete = _choice(EXAM_ID, "incomplete", incomplete, INCOMPLETE_REASONS)
