@@ -22,7 +22,7 @@ import pytest
 from benchmarks.phantoms import PhantomSpec, make_phantom
 from nodule_desk.cli import COMMAND_MODULES, build_parser
 from nodule_desk.dicom import load_series_dir, scan_paths
-from nodule_desk.imaging.nodule_records import measure_and_record
+from nodule_desk.followup.nodule_records import measure_and_record
 from nodule_desk.store import Store
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series
 from sample_cases.generate import generate
