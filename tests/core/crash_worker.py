@@ -31,6 +31,9 @@ from nodule_desk.volume import CTVolume, VolumeGeometry
 from sample_cases.dicom_writer import SeriesIdentity, write_ct_series
 
 UID_ROOT = "1.2.826.0.1.3680043.9.7777."
+TEMPLATE_PATIENT = "KILL-000000000"
+"""Each series gets its own patient (same-length ID), so no click waits for a registration
+against a prior visit: the loop stays quick."""
 
 
 def _uid(rng: random.Random) -> str:
@@ -48,9 +51,13 @@ def _template(folder: Path) -> tuple[list[bytes], list[str]]:
     small = CTVolume(hu, VolumeGeometry(hu.shape, g.spacing_xyz_mm, tuple(origin), g.direction))
     rng = random.Random(0)
     identity = SeriesIdentity(
-        "KILL-1", "Kill^Test", dt.date(2026, 1, 1), study_uid=_uid(rng), series_uid=_uid(rng),
+        TEMPLATE_PATIENT,
+        "Kill^Test",
+        dt.date(2026, 1, 1),
+        study_uid=_uid(rng),
+        series_uid=_uid(rng),
         frame_of_reference_uid=_uid(rng),
-    )  # fmt: skip
+    )
     write_ct_series(small, folder, identity)
     files = sorted(folder.glob("*.dcm"))
     uids = [identity.study_uid, identity.series_uid, identity.frame_of_reference_uid]
@@ -68,9 +75,11 @@ def write_series(folder: Path, template: tuple[list[bytes], list[str]], seed: in
     rng = random.Random(seed)
     fresh = {old: _uid(rng) for old in uids}
     folder.mkdir(parents=True)
+    patient = f"KILL-{seed:09d}".encode()
     for index, raw in enumerate(raws):
         for old, new in fresh.items():
             raw = raw.replace(old.encode(), new.encode())
+        raw = raw.replace(TEMPLATE_PATIENT.encode(), patient)
         (folder / f"CT{index + 1:04d}.dcm").write_bytes(raw)
     return fresh[uids[1]]
 

@@ -4,8 +4,9 @@ contract: "JSON on stdout, errors on stderr with a non-zero exit").
 
 The bad-input test walks ``COMMAND_MODULES`` and the parser, so a command added later is checked
 without editing this file: each positional path and each required path option gets a path that
-does not exist, a seed gets 0 0 0, any other required option an unknown UID. ``import`` reports a
-missing path as an item of ``errors`` (its contract), so its bad input is a store it cannot open.
+does not exist, a seed gets 0 0 0, any other required option an unknown UID, and ``--db`` a
+folder, which is not a store (``import`` reports a missing path as an item of ``errors``, its
+contract, and ``followups`` has no required input: for them the store is the bad input).
 """
 
 from __future__ import annotations
@@ -50,8 +51,6 @@ def _subparser(command: str) -> argparse.ArgumentParser:
 
 def bad_argv(command: str, tmp_path: Path) -> list[str]:
     """Arguments that parse but point at nothing that exists."""
-    if command == "import":
-        return ["import", str(tmp_path), "--db", str(tmp_path)]  # a folder is not a store
     missing = tmp_path / "does not exist"
     argv = [command]
     for action in _subparser(command)._actions:
@@ -67,7 +66,7 @@ def bad_argv(command: str, tmp_path: Path) -> list[str]:
                 value = [str(missing) if is_path else "1.2.826.0.1.3680043.9.9999.1"]
             argv += [action.option_strings[0], *value]
         elif action.dest == "db":
-            argv += ["--db", str(tmp_path / "store.sqlite")]
+            argv += ["--db", str(tmp_path)]  # a folder is not a store
     return argv
 
 
@@ -109,7 +108,13 @@ def patient(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "nodule_dir": root / "nodule",
         "study_uid": identity.study_uid,
         "seed": ["0", "0", "0"],
+        "chest_seed": [str(v) for v in _largest(truths[0])["centroid_lps_mm"]],
     }
+
+
+def _largest(truth: dict) -> dict:
+    present = [n for n in truth["nodules"] if n["present"]]
+    return max(present, key=lambda n: n["mean_diameter_mm"])
 
 
 def _findings(path: Path) -> Path:
@@ -129,6 +134,10 @@ REAL_INPUT = {
     "import": lambda p: ["import", str(p["samples"]), "--db", str(p["root"] / "fresh.sqlite")],
     "measure": lambda p: ["measure", str(p["nodule_dir"]), "--seed", *p["seed"]],
     "detect": lambda p: ["detect", str(p["chest_dir"])],
+    "track": lambda p: [
+        "track", str(p["chest_dir"]), str(p["followup_dir"]), "--seed", *p["chest_seed"],
+    ],
+    "followups": lambda p: ["followups", "--db", str(p["db"])],
     "classify": lambda p: ["classify", str(_findings(p["root"] / "findings.json"))],
     "report": lambda p: [
         "report", "--db", str(p["db"]), "--study-uid", p["study_uid"], "--out",
@@ -136,7 +145,9 @@ REAL_INPUT = {
     ],
     "read-sr": lambda p: ["read-sr", str(p["root"] / "report" / "sr.dcm")],
 }  # fmt: skip
-"""Commands with a real-input case, in an order where each finds what the ones before made."""
+"""Commands with a real-input case, in an order where each finds what the ones before made.
+``sync`` needs a parent center (its own tests start a real Orthanc); ``serve``, ``query`` and
+``retrieve`` a PACS node: the bad-input test covers them here."""
 
 
 @pytest.mark.slow
