@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,12 @@ MAX_BRANCH_FRACTION = 0.08
 of vessels, each branch leaving a patch)."""
 MIN_SCORE = 0.3
 MAX_CANDIDATES = 50
+GROUND_GLASS_LEVEL_HU = -700.0
+"""Between aerated lung (about -850) and ground glass (about -750 to -300 HU, DOMAIN.md)."""
+GROUND_GLASS_BOX_MM = 40.0
+PART_SOLID_RATIO = 1.4
+"""A closed region above the ground-glass level this much wider than the solid part is a
+part-solid nodule's ground glass (a solid nodule's own edge blur adds about 10-15 %)."""
 MIN_DIAMETER_MM = 3.0
 MAX_DIAMETER_MM = 35.0
 
@@ -338,29 +345,53 @@ def _candidates(
 
 
 def _diameter_mm(raw: _Raw, fine: NDArray[np.float32], geometry: VolumeGeometry) -> float:
-    """Equivalent-sphere diameter of the region above half-way between the blob and the lung,
-    within twice the scale's radius; the scale's diameter when that region leaks away."""
+    """Equivalent-sphere diameter of the nodule at the blob.
+
+    The solid part is the region above half-way between the blob and the lung, within twice the
+    scale's radius (the scale's diameter when that region leaks away). A part-solid nodule's
+    strongest blob is its solid core; when the region above the ground-glass level around it is
+    closed and much larger, that region is the nodule."""
     scale_diameter = 2 * np.sqrt(3) * raw.sigma_mm
+    solid = _region_diameter_mm(
+        fine,
+        geometry,
+        raw.center_mm,
+        scale_diameter,
+        lambda peak: (max(peak, raw.hu) + LUNG_HU) / 2,
+    )
+    diameter = scale_diameter if solid is None else solid
+    with_halo = _region_diameter_mm(
+        fine, geometry, raw.center_mm, GROUND_GLASS_BOX_MM / 2, lambda peak: GROUND_GLASS_LEVEL_HU
+    )
+    if with_halo is not None and with_halo >= PART_SOLID_RATIO * diameter:
+        diameter = with_halo
+    return float(np.clip(diameter, MIN_DIAMETER_MM, MAX_DIAMETER_MM))
+
+
+def _region_diameter_mm(
+    fine: NDArray[np.float32],
+    geometry: VolumeGeometry,
+    center_mm: NDArray[np.float64],
+    half_box_mm: float,
+    level_of: Callable[[float], float],
+) -> float | None:
+    """Equivalent-sphere diameter of the connected region above ``level_of(HU at the centre)``
+    that holds the centre, in a box of ``2 * half_box_mm``; None when it reaches the box's edge
+    (it runs into a vessel or the wall) or the centre is not in it."""
     spacing_kji = np.asarray(geometry.spacing_xyz_mm)[::-1]
-    centre = np.rint(geometry.world_lps_mm_to_index(raw.center_mm)[::-1]).astype(int)
-    half = np.ceil(scale_diameter / spacing_kji).astype(int) + 1
+    centre = np.rint(geometry.world_lps_mm_to_index(center_mm)[::-1]).astype(int)
+    half = np.ceil(half_box_mm / spacing_kji).astype(int) + 1
     low = np.maximum(centre - half, 0)
     high = np.minimum(centre + half + 1, fine.shape)
     box = fine[low[0] : high[0], low[1] : high[1], low[2] : high[2]]
     seed = tuple(centre - low)
     if box.size == 0 or any(s < 0 or s >= n for s, n in zip(seed, box.shape, strict=True)):
-        return float(scale_diameter)
-    peak = float(box[seed])
-    level = (max(peak, raw.hu) + LUNG_HU) / 2
-    labels, _ = ndimage.label(box > level)
-    region = labels == labels[seed] if labels[seed] else None
-    if region is None:
-        return float(np.clip(scale_diameter, MIN_DIAMETER_MM, MAX_DIAMETER_MM))
-    edges = (
-        region[[0, -1], :, :].any() or region[:, [0, -1], :].any() or region[:, :, [0, -1]].any()
-    )
-    if edges:
-        return float(np.clip(scale_diameter, MIN_DIAMETER_MM, MAX_DIAMETER_MM))
+        return None
+    labels, _ = ndimage.label(box > level_of(float(box[seed])))
+    if not labels[seed]:
+        return None
+    region = labels == labels[seed]
+    if region[[0, -1], :, :].any() or region[:, [0, -1], :].any() or region[:, :, [0, -1]].any():
+        return None
     volume_mm3 = float(region.sum()) * geometry.voxel_volume_mm3
-    diameter = (6 * volume_mm3 / np.pi) ** (1 / 3)
-    return float(np.clip(diameter, MIN_DIAMETER_MM, MAX_DIAMETER_MM))
+    return float((6 * volume_mm3 / np.pi) ** (1 / 3))
