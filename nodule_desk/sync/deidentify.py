@@ -25,6 +25,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from nodule_desk import __version__
+from nodule_desk.errors import NoduleDeskError
 from nodule_desk.sync.profile import DeidentificationOptions, action_for
 
 REMOVED_TEXT = "[removed]"
@@ -44,6 +45,10 @@ BINARY_VRS = {"OB", "OW", "OF", "OD", "OL", "OV", "UN"}
 TEXT_VRS = {"LO", "SH", "ST", "LT", "UT", "UC", "PN"}
 TEXT_VALUE = 0x0040A160
 PATIENT_NAME, PATIENT_ID = 0x00100010, 0x00100020
+
+
+class DeidentificationError(NoduleDeskError):
+    """An object that cannot be made safe to leave the branch."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,15 @@ class Deidentifier:
         self.identifiers = identifiers
 
     def deidentify(self, source: Dataset) -> Dataset:
-        """A de-identified copy of ``source`` (with file meta), recorded as such in its header."""
+        """A de-identified copy of ``source`` (with file meta), recorded as such in its header.
+
+        Images whose pixels carry burned-in text are refused: the Clean Pixel Data option is not
+        implemented, and the header alone cannot make them safe."""
+        if "PixelData" in source and str(source.get("BurnedInAnnotation", "")).upper() == "YES":
+            raise DeidentificationError(
+                f"image {source.get('SOPInstanceUID', '?')} has burned-in annotation: "
+                "its pixels may show the patient's name, so it is not sent"
+            )
         ds = Dataset()
         for element in source:
             self._apply(element, ds, top_level=True)
@@ -169,8 +182,6 @@ class Deidentifier:
         ds.LongitudinalTemporalInformationModified = (
             "MODIFIED" if self.options.dates == "shift" else "UNMODIFIED"
         )
-        if "BurnedInAnnotation" in source:
-            ds.BurnedInAnnotation = "NO"
         if hasattr(source, "file_meta"):
             ds.file_meta = _file_meta(source, ds)
         return ds

@@ -103,6 +103,7 @@ def _encapsulate(ds: Dataset, pdf: bytes) -> None:
     ds.EncapsulatedDocument = pdf + (b"\0" if len(pdf) % 2 else b"")
     ds.EncapsulatedDocumentLength = len(pdf)
     ds.DocumentTitle = "Lung nodule CT report"
+    ds.BurnedInAnnotation = "NO"  # rendered again from the de-identified report: no identifier
 
 
 class _Writer:

@@ -15,7 +15,12 @@ import pytest
 from pydicom.dataset import Dataset
 from pydicom.uid import CTImageStorage
 
-from nodule_desk.sync.deidentify import Deidentifier, Pseudonym, identifiers_of
+from nodule_desk.sync.deidentify import (
+    DeidentificationError,
+    Deidentifier,
+    Pseudonym,
+    identifiers_of,
+)
 from nodule_desk.sync.profile import DeidentificationOptions
 from tests.core.profile_check import (
     PATIENT_NAME,
@@ -104,3 +109,13 @@ def test_sr_content_text_and_person_names_are_cleaned():
     assert str(name.PersonName) == PSEUDONYM.observer_name
     assert date.Date == (dt.date(2026, 3, 1) - dt.timedelta(days=100)).strftime("%Y%m%d")
     assert out.PatientAge == "065Y" and "PatientBirthDate" in out and not out.PatientBirthDate
+
+
+def test_an_image_with_burned_in_annotation_is_refused():
+    image = Dataset()
+    image.SOPClassUID, image.SOPInstanceUID = CTImageStorage, "1.2.3.9"
+    image.BurnedInAnnotation = "YES"
+    image.PixelData = b"\0\0"
+    engine = Deidentifier(PSEUDONYM, DeidentificationOptions(), identifiers_of([image]))
+    with pytest.raises(DeidentificationError, match="burned-in"):
+        engine.deidentify(image)
