@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         self.current_job: Job | None = None
         self.report_dialog: QWidget | None = None
         self.import_problems: QWidget | None = None
+        self.comparison_view: QWidget | None = None
+        self.follow_up_dialog: QWidget | None = None
         self.volume: CTVolume | None = None
         self.viewer = create_viewer(self)
         self.setCentralWidget(self.viewer)
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.worklist)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.nodule_panel)
         self.worklist.series_activated.connect(self.open_series)
+        self.worklist.compare_requested.connect(self.compare_patient)
         self._connect_nodule_panel()
         self.create_actions()
         self.create_menus()
@@ -115,6 +118,14 @@ class MainWindow(QMainWindow):
         self.view_3d_action.setShortcut(QKeySequence("F4"))
         self.view_3d_action.toggled.connect(self._show_3d)
         self.viewer.layout_changed.connect(self._viewer_layout_changed)
+        self.compare_action = QAction(self._icon("compare", sp.SP_FileDialogContentsView), "", self)
+        self.compare_action.setShortcut(QKeySequence("F6"))
+        self.compare_action.triggered.connect(self.compare_with_prior)
+        self.follow_ups_action = QAction(
+            self._icon("follow_ups", sp.SP_FileDialogListView), "", self
+        )
+        self.follow_ups_action.setShortcut(QKeySequence("F7"))
+        self.follow_ups_action.triggered.connect(self.show_follow_ups)
 
     def _create_preset_actions(self) -> dict[str, QAction]:
         """W/L presets on keys 1-4 for the whole window, not only the view clicked last (a
@@ -156,6 +167,8 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(action)
         self.tools_menu = bar.addMenu("")
         self.tools_menu.addAction(self.measure_action)
+        self.tools_menu.addAction(self.compare_action)
+        self.tools_menu.addAction(self.follow_ups_action)
         self.tools_menu.addAction(self.settings_action)
         self.help_menu = bar.addMenu("")
         self.help_menu.addAction(self.about_action)
@@ -237,6 +250,14 @@ class MainWindow(QMainWindow):
             self.preset_actions["soft_tissue"]: (
                 self.tr("Soft-tissue window"),
                 self.tr("W/L preset: soft tissue"),
+            ),
+            self.compare_action: (
+                self.tr("&Compare with prior"),
+                self.tr("The selected nodule, or the patient, beside the prior visit (F6)"),
+            ),
+            self.follow_ups_action: (
+                self.tr("&Follow-up worklist…"),
+                self.tr("Who is due for a follow-up CT (F7)"),
             ),
         }
         for action, (text, tip) in texts.items():
@@ -359,6 +380,7 @@ class MainWindow(QMainWindow):
     def _connect_nodule_panel(self) -> None:
         panel = self.nodule_panel
         panel.report_requested.connect(self.show_report)
+        panel.compare_requested.connect(self.compare_nodule)
         panel.caliper_requested.connect(self._start_caliper)
         panel.outlines_changed.connect(self._show_outlines)
         panel.nodule_selected.connect(self._go_to)
@@ -386,6 +408,44 @@ class MainWindow(QMainWindow):
         point = getattr(self.viewer, "world_point", lambda: None)()
         if point is not None:
             self.nodule_panel.measure_at(point)
+
+    def _comparison(self):  # noqa: ANN202 - ComparisonView, imported lazily
+        from ui.comparison_view import ComparisonView
+
+        if self.comparison_view is None:
+            self.comparison_view = ComparisonView(self.store, self.jobs, self)
+            self.comparison_view.identity_changed.connect(lambda _id: self.worklist.refresh())
+        self.comparison_view.show()
+        self.comparison_view.raise_()
+        self.comparison_view.activateWindow()
+        return self.comparison_view
+
+    def compare_with_prior(self) -> None:
+        """F6: the nodule selected in the panel, else the open series' patient."""
+        measurement = self.nodule_panel.current_measurement()
+        if measurement is not None:
+            self.compare_nodule(measurement.nodule_id, measurement.study_uid)
+        elif self.series is not None:
+            self.compare_patient(self.series.patient_id)
+        else:
+            self.statusBar().showMessage(self.tr("Open a study or select a nodule first"), 5000)
+
+    def compare_nodule(self, nodule_id: int, study_uid: str) -> Any:
+        return self._comparison().open_nodule(nodule_id, study_uid)
+
+    def compare_patient(self, patient_id: str) -> Any:
+        return self._comparison().open_patient(patient_id)
+
+    def show_follow_ups(self) -> QWidget:
+        from ui.follow_up_worklist_dialog import FollowUpWorklistDialog
+
+        if self.follow_up_dialog is None:
+            self.follow_up_dialog = FollowUpWorklistDialog(self.store, self)
+            self.follow_up_dialog.patient_activated.connect(self.compare_patient)
+        self.follow_up_dialog.refresh()
+        self.follow_up_dialog.show()
+        self.follow_up_dialog.raise_()
+        return self.follow_up_dialog
 
     def show_report(self, study_uid: str) -> None:
         from ui.report_dialog import ReportDialog

@@ -84,6 +84,8 @@ class NodulePanelDock(QDockWidget):
     report_requested = Signal(str)
     """study UID"""
     caliper_requested = Signal()
+    compare_requested = Signal(int, str)
+    """nodule id, study UID: show this nodule beside its prior visit"""
     """the automatic outline failed: measure by hand"""
 
     def __init__(
@@ -128,6 +130,9 @@ class NodulePanelDock(QDockWidget):
         self.reject_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.reject_action.triggered.connect(lambda: self.reject_current())
         self.table.addAction(self.reject_action)
+        self.compare_action = QAction(self)
+        self.compare_action.triggered.connect(self.request_comparison)
+        self.table.addAction(self.compare_action)
         self.measure_status = MeasureStatus()
         self.measure_status.cancel_requested.connect(self.cancel_measuring)
         self.measure_status.caliper_requested.connect(self.caliper_requested)
@@ -260,6 +265,7 @@ class NodulePanelDock(QDockWidget):
         self.reject_button.setText(self.tr("Reject…"))
         self.reject_button.setToolTip(self.tr("Not a nodule: take it out of this study (Delete)"))
         self.reject_action.setText(self.tr("Reject finding…"))
+        self.compare_action.setText(self.tr("Compare with prior"))
         self._fill_table()
         if hasattr(self, "zone_label"):
             self._show_position(self.current_measurement())
@@ -382,6 +388,11 @@ class NodulePanelDock(QDockWidget):
             return self.lobe_abbreviations().get(m.lobe, m.lobe)
         zone = self.lung_zones.zone_of(m)
         return f"{self.lobe_abbreviations()[zone.suggested_lobe]}?" if zone else "—"
+
+    def request_comparison(self) -> None:
+        measurement = self.current_measurement()
+        if measurement is not None:
+            self.compare_requested.emit(measurement.nodule_id, measurement.study_uid)
 
     def current_measurement(self) -> Measurement | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

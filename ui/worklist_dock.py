@@ -6,13 +6,14 @@ cached as PNG under the data dir, so the list is never blocked by reading DICOM 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QDate, QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QAction, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nodule_desk.followup.worklist import FollowUpItem, follow_up_worklist
 from nodule_desk.names import display_name
 from nodule_desk.paths import data_dir
 from nodule_desk.store import Series, Store
@@ -33,6 +35,7 @@ from ui.i18n import current_language
 from ui.jobs import Job, JobRunner
 
 SERIES_ROLE = Qt.ItemDataRole.UserRole + 1
+PATIENT_ROLE = Qt.ItemDataRole.UserRole + 2
 THUMBNAIL_SIZE = 48
 
 
@@ -70,6 +73,8 @@ class WorklistDock(QDockWidget):
     """Emits ``series_activated(Series)`` on double-click or Enter on a series row."""
 
     series_activated = Signal(object)
+    compare_requested = Signal(str)
+    """patient ID: show the patient's last two visits side by side"""
 
     def __init__(self, store: Store, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +82,8 @@ class WorklistDock(QDockWidget):
         self._store = store
         self._jobs = jobs
         self._thumbnail_job: Job | None = None
+        self._today: dt.date | None = None
+        """a fixed day for tests; the calendar's otherwise"""
         self.search_edit = QLineEdit()
         self.search_edit.setClearButtonEnabled(True)
         self.date_filter = QCheckBox()
@@ -93,7 +100,8 @@ class WorklistDock(QDockWidget):
         self.tree.setUniformRowHeights(False)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Every column as wide as its text (a horizontal scroll bar before a name becomes "…").
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
@@ -103,6 +111,10 @@ class WorklistDock(QDockWidget):
         self.date_from.dateChanged.connect(self.refresh)
         self.date_to.dateChanged.connect(self.refresh)
         self.tree.itemActivated.connect(self._item_activated)
+        self.compare_action = QAction(self)
+        self.compare_action.triggered.connect(self._compare_current)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.tree.addAction(self.compare_action)
         self.retranslate_ui()
         self.refresh()
 
@@ -123,6 +135,7 @@ class WorklistDock(QDockWidget):
         self.setWindowTitle(self.tr("Worklist"))
         self.search_edit.setPlaceholderText(self.tr("Search name or patient ID"))
         self.date_filter.setText(self.tr("Study date"))
+        self.compare_action.setText(self.tr("Compare with prior"))
         self.date_from.setToolTip(self.tr("From"))
         self.date_to.setToolTip(self.tr("To"))
         self.tree.setHeaderLabels(
@@ -158,18 +171,14 @@ class WorklistDock(QDockWidget):
         patients = self._store.search_patients(self.search_edit.text(), since, until)
         self.tree.clear()
         needing_thumbnails: list[Series] = []
-        follow_ups = self._store.follow_ups_due()
-        today = QDate.currentDate().toString("yyyy-MM-dd")
+        follow_ups = {i.patient_id: i for i in follow_up_worklist(self._store, self.today())}
         for patient in patients:
             name = display_name(patient.name, current_language())
-            due, category = follow_ups.get(patient.patient_id, ("", None))
-            due_text = f"{due} (Lung-RADS {category})" if due and category else due or ""
             item = QTreeWidgetItem(
-                [f"{name}  ({patient.patient_id})", patient.last_study_date or "", "", due_text]
+                [f"{name}  ({patient.patient_id})", patient.last_study_date or "", "", ""]
             )
-            if due and due <= today:
-                item.setForeground(3, Qt.GlobalColor.red)
-                item.setToolTip(3, self.tr("Follow-up CT is due"))
+            item.setData(0, PATIENT_ROLE, patient.patient_id)
+            self._show_follow_up(item, follow_ups.get(patient.patient_id))
             self.tree.addTopLevelItem(item)
             for study in self._store.studies_of_patient(patient.patient_id):
                 if (
@@ -189,6 +198,30 @@ class WorklistDock(QDockWidget):
         self.tree.resizeColumnToContents(1)
         self.tree.resizeColumnToContents(2)
         self._start_thumbnails(needing_thumbnails)
+
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def _show_follow_up(self, item: QTreeWidgetItem, follow_up: FollowUpItem | None) -> None:
+        """The date the follow-up worklist gives (a later study meets it), red once it passed."""
+        if follow_up is None:
+            return
+        if follow_up.next_due is None:
+            item.setText(3, self.tr("CT done, report pending"))
+            item.setToolTip(
+                3, self.tr("A follow-up CT after the last signed report awaits its report")
+            )
+            return
+        category = f" ({follow_up.category})" if follow_up.category else ""
+        item.setText(3, f"{follow_up.next_due}{category}")
+        tip = self.tr("Lung-RADS %1: %2").replace("%1", follow_up.category or "—")
+        item.setToolTip(3, tip.replace("%2", follow_up.reason))
+        if follow_up.next_due <= self.today().isoformat():
+            item.setForeground(3, Qt.GlobalColor.red)
+            due = self.tr("Follow-up CT is due")
+            if follow_up.overdue_days > 0:
+                due = self.tr("Follow-up CT overdue by %n day(s)", "", follow_up.overdue_days)
+            item.setToolTip(3, f"{due}\n{item.toolTip(3)}")
 
     def _add_series(self, parent: QTreeWidgetItem, series: Series) -> list[Series]:
         label = series.description or series.series_uid
@@ -216,6 +249,15 @@ class WorklistDock(QDockWidget):
         series = item.data(0, SERIES_ROLE)
         if series is not None:
             self.series_activated.emit(series)
+
+    def _compare_current(self) -> None:
+        item = self.tree.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        if item is not None:
+            patient_id = item.data(0, PATIENT_ROLE)
+            if patient_id:
+                self.compare_requested.emit(patient_id)
 
     def _start_thumbnails(self, series_list: list[Series]) -> None:
         if not series_list:

@@ -136,7 +136,7 @@ def test_report_dialog_override_needs_a_reason_then_signs(qtbot, nodule_store, t
     window.worklist.refresh()
     assert not window.worklist.tree.isColumnHidden(3)
     patient_row = window.worklist.tree.topLevelItem(0)
-    assert patient_row.text(3) == "2026-03-03 (Lung-RADS 4B)"  # the date the override set
+    assert patient_row.text(3) == "2026-03-03 (4B)"  # the date the override set
 
 
 def test_settings_dialog_saves_the_hospital_for_reports(qtbot):
