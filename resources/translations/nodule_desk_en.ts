@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>FollowUpWorklistDialog</name>
+    <message numerus="yes">
+        <source>%n patient(s)</source>
+        <translation>
+            <numerusform>%n patient</numerusform>
+            <numerusform>%n patients</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ImportProblemsDialog</name>
     <message numerus="yes">
         <source>%n series imported.</source>
@@ -55,6 +65,16 @@
         <translation>
             <numerusform>%n opinion from the parent center received</numerusform>
             <numerusform>%n opinions from the parent center received</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>WorklistDock</name>
+    <message numerus="yes">
+        <source>Follow-up CT overdue by %n day(s)</source>
+        <translation>
+            <numerusform>Follow-up CT overdue by %n day</numerusform>
+            <numerusform>Follow-up CT overdue by %n days</numerusform>
         </translation>
     </message>
 </context>

@@ -2,6 +2,185 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>ComparisonView</name>
+    <message>
+        <source>Compare with prior</source>
+        <translation>与前次对比</translation>
+    </message>
+    <message>
+        <source>Nodule</source>
+        <translation>结节</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Confirm match…</source>
+        <translation>确认匹配…</translation>
+    </message>
+    <message>
+        <source>Record that both visits show the same nodule</source>
+        <translation>记录两次检查为同一结节</translation>
+    </message>
+    <message>
+        <source>Re-link…</source>
+        <translation>重新关联…</translation>
+    </message>
+    <message>
+        <source>This measurement belongs to another nodule of the patient</source>
+        <translation>此测量属于该患者的另一结节</translation>
+    </message>
+    <message>
+        <source>Split…</source>
+        <translation>拆分…</translation>
+    </message>
+    <message>
+        <source>Not the same lesion: make this measurement a new nodule</source>
+        <translation>不是同一病灶：将此测量设为新结节</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Patient %1 has no earlier visit to compare with</source>
+        <translation>患者 %1 没有可对比的既往检查</translation>
+    </message>
+    <message>
+        <source>This nodule&apos;s patient has no earlier visit to compare with</source>
+        <translation>该结节的患者没有可对比的既往检查</translation>
+    </message>
+    <message>
+        <source>Loading both visits and registering them…</source>
+        <translation>正在载入两次检查并配准…</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Prior</source>
+        <translation>前次</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>本次</translation>
+    </message>
+    <message>
+        <source>Prior: %1  %2</source>
+        <translation>前次：%1  %2</translation>
+    </message>
+    <message>
+        <source>Current: %1  %2</source>
+        <translation>本次：%1  %2</translation>
+    </message>
+    <message>
+        <source>growing</source>
+        <translation>增大</translation>
+    </message>
+    <message>
+        <source>stable</source>
+        <translation>稳定</translation>
+    </message>
+    <message>
+        <source>shrinking</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>indeterminate (within measurement uncertainty)</source>
+        <translation>不确定（在测量误差范围内）</translation>
+    </message>
+    <message>
+        <source>VDT %1 days</source>
+        <translation>倍增时间 %1 天</translation>
+    </message>
+    <message>
+        <source>No nodule measured on the current visit</source>
+        <translation>本次检查未测量结节</translation>
+    </message>
+    <message>
+        <source>No earlier measurement of this nodule</source>
+        <translation>该结节无既往测量</translation>
+    </message>
+    <message>
+        <source>%1 days since the prior</source>
+        <translation>距前次 %1 天</translation>
+    </message>
+    <message>
+        <source>volume %1 %</source>
+        <translation>体积 %1 %</translation>
+    </message>
+    <message>
+        <source>(unchanged within %1 to %2 %)</source>
+        <translation>（无变化范围 %1 至 %2 %）</translation>
+    </message>
+    <message>
+        <source>mean diameter %1 mm</source>
+        <translation>平均径 %1 mm</translation>
+    </message>
+    <message>
+        <source>Linked to the prior when it was measured</source>
+        <translation>测量时已关联到前次结节</translation>
+    </message>
+    <message>
+        <source>Matched through the registration</source>
+        <translation>经配准自动匹配</translation>
+    </message>
+    <message>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>Re-linked</source>
+        <translation>已重新关联</translation>
+    </message>
+    <message>
+        <source>Split off as a new nodule</source>
+        <translation>已拆分为新结节</translation>
+    </message>
+    <message>
+        <source>Not found on this visit (resolved)</source>
+        <translation>本次未见（已吸收）</translation>
+    </message>
+    <message>
+        <source>New on this visit</source>
+        <translation>本次新发</translation>
+    </message>
+    <message>
+        <source>%1 by %2 at %3</source>
+        <translation>%1（%2，于 %3）</translation>
+    </message>
+    <message>
+        <source>Reason (required):</source>
+        <translation>理由（必填）：</translation>
+    </message>
+    <message>
+        <source>Reason (optional):</source>
+        <translation>理由（选填）：</translation>
+    </message>
+    <message>
+        <source>Confirm match</source>
+        <translation>确认匹配</translation>
+    </message>
+    <message>
+        <source>The patient has no other nodule to link to</source>
+        <translation>该患者没有其他可关联的结节</translation>
+    </message>
+    <message>
+        <source>Re-link</source>
+        <translation>重新关联</translation>
+    </message>
+    <message>
+        <source>This measurement is of nodule:</source>
+        <translation>此测量属于结节：</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>拆分</translation>
+    </message>
+</context>
+<context>
     <name>EditTools</name>
     <message>
         <source>Caliper</source>
@@ -34,6 +213,162 @@
     <message>
         <source>%1 mm</source>
         <translation>%1 毫米</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpWorklistDialog</name>
+    <message>
+        <source>Follow-up worklist</source>
+        <translation>随访复查名单</translation>
+    </message>
+    <message>
+        <source>All patients</source>
+        <translation>全部患者</translation>
+    </message>
+    <message>
+        <source>Due this week</source>
+        <translation>本周到期</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Lung-RADS 4A or higher</source>
+        <translation>Lung-RADS 4A 类及以上</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>患者编号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Next due</source>
+        <translation>应复查日期</translation>
+    </message>
+    <message>
+        <source>Overdue (days)</source>
+        <translation>逾期（天）</translation>
+    </message>
+    <message>
+        <source>Lung-RADS</source>
+        <translation>Lung-RADS 分类</translation>
+    </message>
+    <message>
+        <source>Last CT</source>
+        <translation>末次 CT</translation>
+    </message>
+    <message>
+        <source>Reason / management</source>
+        <translation>依据 / 处理建议</translation>
+    </message>
+    <message>
+        <source>Compare with prior</source>
+        <translation>与前次对比</translation>
+    </message>
+    <message>
+        <source>Set date…</source>
+        <translation>设定日期…</translation>
+    </message>
+    <message>
+        <source>Set the next follow-up date by hand, with a reason</source>
+        <translation>手动设定下次复查日期（需填写理由）</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Print list (PDF)…</source>
+        <translation>打印名单（PDF）…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n patient(s)</source>
+        <translation>
+            <numerusform>%n 位患者</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>follow-up CT awaits its report</source>
+        <translation>复查 CT 待报告</translation>
+    </message>
+    <message>
+        <source>follow-up CT of %1 awaits its report</source>
+        <translation>%1 的复查 CT 待报告</translation>
+    </message>
+    <message>
+        <source>Follow-up of %1 set</source>
+        <translation>已设定 %1 的复查日期</translation>
+    </message>
+    <message>
+        <source>Set the next follow-up date</source>
+        <translation>设定下次复查日期</translation>
+    </message>
+    <message>
+        <source>Why the date differs from the report (required)</source>
+        <translation>与报告建议日期不同的理由（必填）</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>患者</translation>
+    </message>
+    <message>
+        <source>Next follow-up</source>
+        <translation>下次复查</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Export follow-up worklist</source>
+        <translation>导出随访复查名单</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>GrowthChart</name>
+    <message>
+        <source>No measurements</source>
+        <translation>无测量数据</translation>
+    </message>
+    <message>
+        <source>mm³ (log)</source>
+        <translation>体积 mm³（对数）</translation>
+    </message>
+    <message>
+        <source>mm</source>
+        <translation>平均径 mm</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>体积</translation>
+    </message>
+    <message>
+        <source>Mean diameter</source>
+        <translation>平均径</translation>
     </message>
 </context>
 <context>
@@ -213,8 +548,28 @@
         <translation>窗宽窗位预设：软组织窗</translation>
     </message>
     <message>
+        <source>&amp;Compare with prior</source>
+        <translation>与前次对比(&amp;C)</translation>
+    </message>
+    <message>
+        <source>The selected nodule, or the patient, beside the prior visit (F6)</source>
+        <translation>将所选结节或患者与前次检查并排对比 (F6)</translation>
+    </message>
+    <message>
+        <source>&amp;Follow-up worklist…</source>
+        <translation>随访复查名单(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Who is due for a follow-up CT (F7)</source>
+        <translation>哪些患者应复查 CT (F7)</translation>
+    </message>
+    <message>
         <source>Cancelled</source>
         <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Open a study or select a nodule first</source>
+        <translation>请先打开检查或选择结节</translation>
     </message>
     <message>
         <source>Opening %1</source>
@@ -282,6 +637,67 @@
         <translation>
             <numerusform>正在测量 %n 个结节…</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>NoduleHistoryTable</name>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Long axis
+(mm)</source>
+        <translation>长径
+(mm)</translation>
+    </message>
+    <message>
+        <source>Short axis
+(mm)</source>
+        <translation>短径
+(mm)</translation>
+    </message>
+    <message>
+        <source>Mean diam.
+(mm)</source>
+        <translation>平均径
+(mm)</translation>
+    </message>
+    <message>
+        <source>Volume
+(mm³)</source>
+        <translation>体积
+(mm³)</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>密度类型</translation>
+    </message>
+    <message>
+        <source>Solid part
+(mm)</source>
+        <translation>实性成分
+(mm)</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Measured by</source>
+        <translation>测量者</translation>
+    </message>
+    <message>
+        <source>Solid</source>
+        <translation>实性</translation>
+    </message>
+    <message>
+        <source>Part-solid</source>
+        <translation>部分实性</translation>
+    </message>
+    <message>
+        <source>Ground glass</source>
+        <translation>磨玻璃</translation>
     </message>
 </context>
 <context>
@@ -477,6 +893,10 @@
     <message>
         <source>Reject finding…</source>
         <translation>排除此发现…</translation>
+    </message>
+    <message>
+        <source>Compare with prior</source>
+        <translation>与前次对比</translation>
     </message>
     <message>
         <source>Slices %1 are missing from this series and were interpolated: no automatic volume across them.</source>
@@ -1138,6 +1558,10 @@ The 2D views work normally. Updating the graphics driver may help.</source>
         <translation>检查日期</translation>
     </message>
     <message>
+        <source>Compare with prior</source>
+        <translation>与前次对比</translation>
+    </message>
+    <message>
         <source>From</source>
         <translation>起始</translation>
     </message>
@@ -1162,8 +1586,26 @@ The 2D views work normally. Updating the graphics driver may help.</source>
         <translation>复查到期</translation>
     </message>
     <message>
+        <source>CT done, report pending</source>
+        <translation>已复查，待报告</translation>
+    </message>
+    <message>
+        <source>A follow-up CT after the last signed report awaits its report</source>
+        <translation>末次签署报告后的复查 CT 尚待报告</translation>
+    </message>
+    <message>
+        <source>Lung-RADS %1: %2</source>
+        <translation>Lung-RADS %1 类：%2</translation>
+    </message>
+    <message>
         <source>Follow-up CT is due</source>
         <translation>已到复查 CT 时间</translation>
+    </message>
+    <message numerus="yes">
+        <source>Follow-up CT overdue by %n day(s)</source>
+        <translation>
+            <numerusform>复查 CT 已逾期 %n 天</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
