@@ -453,10 +453,19 @@ class ComparisonView(QDialog):
         }
 
     def vdt_note(self) -> str:
+        """VDT = Δt · ln 2 / ln(V2/V1); a shrinking volume has no doubling time, and a change
+        inside the measurement's own uncertainty is not read as one."""
         growth = self.current_growth()
         if growth is None or growth.volume_doubling_time_days is None:
             return ""
-        return self.tr("VDT %1 days").replace("%1", f"{growth.volume_doubling_time_days:.0f}")
+        vdt = growth.volume_doubling_time_days
+        if vdt < 0:
+            note = self.tr("volume decreasing: no doubling time")
+        else:
+            note = self.tr("VDT %1 days").replace("%1", f"{vdt:.0f}")
+        if not growth.beyond_measurement_variability:
+            note += " " + self.tr("(change within measurement uncertainty)")
+        return note
 
     def growth_text(self) -> str:
         if self.comparison is not None and self.comparison.nodule_id is None:
@@ -498,7 +507,8 @@ class ComparisonView(QDialog):
             "new": self.tr("New on this visit"),
         }
         text = self.tr("%1 by %2 at %3").replace("%1", actions.get(last.action, last.action))
-        text = text.replace("%2", last.decided_by).replace("%3", last.decided_at[:16])
+        when = last.decided_at[:16].replace("T", " ")
+        text = text.replace("%2", last.decided_by).replace("%3", when)
         if last.reason:
             text += " — " + last.reason
         return text

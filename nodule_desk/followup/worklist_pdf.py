@@ -42,12 +42,12 @@ TEXT = {
         "overdue": "Overdue (days)",
         "category": "Lung-RADS",
         "reason": "Reason / management",
-        "awaiting": "follow-up CT awaits report",
+        "awaiting": "awaiting report",
         "empty": "No patient matches.",
         "page": "Page {page} of {pages}",
     },
 }
-COLUMN_WIDTHS_MM = (26, 34, 24, 18, 18, 70)
+COLUMN_WIDTHS_MM = (26, 36, 28, 18, 18, 64)
 
 
 class _WorklistPdf(FPDF):

@@ -118,8 +118,10 @@ def test_the_nodule_is_centred_with_its_outline_and_history_on_both(qtbot, store
     comparison = view.comparison
     assert comparison.prior is not None and comparison.current is not None
     assert comparison.prior.nodule_id == comparison.current.nodule_id
-    for side, measurement in ((view.prior_view, comparison.prior),
-                              (view.current_view, comparison.current)):
+    for side, measurement in (
+        (view.prior_view, comparison.prior),
+        (view.current_view, comparison.current),
+    ):
         centre = side.world_to_widget(measurement.center_lps_mm)
         assert abs(centre.x() - side.width() / 2) < 2 and abs(centre.y() - side.height() / 2) < 2
         outlines = side._outlines
@@ -141,7 +143,10 @@ def test_the_nodule_is_centred_with_its_outline_and_history_on_both(qtbot, store
     for point in volumes:
         pixel = image.pixelColor(int(point.x() * ratio), int(point.y() * ratio))
         assert (pixel.red(), pixel.green(), pixel.blue()) == (
-            VOLUME_COLOUR.red(), VOLUME_COLOUR.green(), VOLUME_COLOUR.blue())
+            VOLUME_COLOUR.red(),
+            VOLUME_COLOUR.green(),
+            VOLUME_COLOUR.blue(),
+        )
     growth = view.current_growth()
     assert growth is not None and growth.volume_doubling_time_days is not None
     # VDT = Δt · ln 2 / ln(V2/V1) (DOMAIN.md), written on the chart.

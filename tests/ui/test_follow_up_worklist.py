@@ -27,16 +27,21 @@ FROZEN = {"format": 1, "report": {}, "measurement_ids": []}
 
 
 def sign(store, study_uid: str, follow_up_date: str, category: str, management: str) -> None:
-    content = {"follow_up_date": follow_up_date, "exam_category": category,
-               "management": management}
+    content = {
+        "follow_up_date": follow_up_date,
+        "exam_category": category,
+        "management": management,
+    }
     store.sign(store.save_draft(study_uid, content, language="en").id, FROZEN, user="dr.wang")
 
 
 @pytest.fixture
 def follow_up_store(sample_store, tmp_path):
     store = sample_store.store
-    later = [write_sample_series(tmp_path / "more", "ND0003", "Zhang^Wei=张^伟", day)
-             for day in (dt.date(2025, 1, 10), dt.date(2025, 7, 8))]
+    later = [
+        write_sample_series(tmp_path / "more", "ND0003", "Zhang^Wei=张^伟", day)
+        for day in (dt.date(2025, 1, 10), dt.date(2025, 7, 8))
+    ]
     store.add_scan_result(ScanResult(series=later))
     study = {pid: store.studies_of_patient(pid)[0].study_uid for pid in ("ND0001", "ND0002")}
     # ND0001: 4A, due 2024-09-01, never came back: overdue.
@@ -80,32 +85,37 @@ def test_filters_hold_the_right_patients(qtbot, follow_up_store):
     assert dialog.count_label.text() == "2 patients"
 
 
-def test_csv_export_is_utf8_with_bom_and_holds_the_filtered_patients(qtbot, follow_up_store,
-                                                                     tmp_path):
+def test_csv_export_is_utf8_with_bom_and_holds_the_filtered_patients(
+    qtbot, follow_up_store, tmp_path
+):
     dialog = make_dialog(qtbot, follow_up_store)
     choose(dialog, "overdue")
     path = dialog.export_csv(tmp_path / "overdue.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # so that Excel reads UTF-8
     rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
     assert [(r["patient_id"], r["next_due"], r["category"]) for r in rows] == [
-        ("ND0001", "2024-09-01", "4A")]
+        ("ND0001", "2024-09-01", "4A")
+    ]
     choose(dialog, "all")
     rows = list(csv.DictReader(dialog.export_csv(tmp_path / "all.csv").open(encoding="utf-8-sig")))
     assert [r["patient_id"] for r in rows] == ["ND0001", "ND0002", "ND0003"]
     assert "张^伟" in rows[2]["name"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_pdf_list_in_chinese_embeds_its_font(qtbot, follow_up_store, tmp_path, qapp):
     i18n.set_language(qapp, "zh_CN")
     dialog = make_dialog(qtbot, follow_up_store)
     path = dialog.export_pdf(tmp_path / "list.pdf")
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "随访复查名单" in text and "张伟" in text
     assert text.index("ND0001") < text.index("ND0002") < text.index("ND0003")
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # emb column
 
 
@@ -144,14 +154,17 @@ def test_worklist_dock_follow_up_column_tells_the_truth_and_names_are_not_elided
     qtbot.waitExposed(window)
     window.worklist.refresh()
     tree = window.worklist.tree
-    rows = {tree.topLevelItem(i).text(0).split("(")[-1].rstrip(")"): tree.topLevelItem(i)
-            for i in range(tree.topLevelItemCount())}
+    rows = {
+        tree.topLevelItem(i).text(0).split("(")[-1].rstrip(")"): tree.topLevelItem(i)
+        for i in range(tree.topLevelItemCount())
+    }
     red = Qt.GlobalColor.red
     assert rows["ND0001"].text(3) == "2024-09-01 (4A)"
     assert rows["ND0001"].foreground(3).color() == red
     # issue 17.8: the follow-up CT of 2025-07-08 met the 2025-07-10 date: not overdue, not red
     assert rows["ND0003"].text(3) == QCoreApplication.translate(
-        "WorklistDock", "CT done, report pending")
+        "WorklistDock", "CT done, report pending"
+    )
     assert rows["ND0003"].foreground(3).color() != red
     assert rows["ND0002"].foreground(3).color() != red
     # At the default dock width every name is shown whole (a scroll bar rather than "…").
