@@ -92,8 +92,16 @@
         <translation>不确定（在测量误差范围内）</translation>
     </message>
     <message>
+        <source>volume decreasing: no doubling time</source>
+        <translation>体积缩小：无倍增时间</translation>
+    </message>
+    <message>
         <source>VDT %1 days</source>
         <translation>倍增时间 %1 天</translation>
+    </message>
+    <message>
+        <source>(change within measurement uncertainty)</source>
+        <translation>（变化在测量误差范围内）</translation>
     </message>
     <message>
         <source>No nodule measured on the current visit</source>
