@@ -180,7 +180,7 @@ class FollowUpWorklistDialog(QDialog):
         self._selection_changed()
 
     def _fill_row(self, row: int, item: FollowUpItem) -> None:
-        due = item.next_due or self.tr("follow-up CT awaits its report")
+        due = item.next_due or self.tr("awaiting report")
         reason = item.reason
         if item.next_due is None and item.last_study_date:
             reason = self.tr("follow-up CT of %1 awaits its report").replace(

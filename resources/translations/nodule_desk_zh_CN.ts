@@ -304,8 +304,8 @@
         </translation>
     </message>
     <message>
-        <source>follow-up CT awaits its report</source>
-        <translation>复查 CT 待报告</translation>
+        <source>awaiting report</source>
+        <translation>待报告</translation>
     </message>
     <message>
         <source>follow-up CT of %1 awaits its report</source>
