@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from nodule_desk.dicom import load_series_dir, scan_paths  # noqa: E402
 from nodule_desk.followup.nodule_records import measure_and_record  # noqa: E402
@@ -70,10 +69,16 @@ def build_store(work: Path) -> Path:
 
 
 def grab(window, name: str) -> None:
-    app = QApplication.instance()
-    for _ in range(20):
-        app.processEvents()
-    image = window.screen().grabWindow(window.winId())
+    """Grab once the window is exposed and painted; a black grab (painted too late) is retried."""
+    from PySide6.QtTest import QTest
+
+    QTest.qWaitForWindowExposed(window, 5000)
+    for _ in range(10):
+        QTest.qWait(400)
+        image = window.screen().grabWindow(window.winId())
+        small = image.toImage().scaled(32, 32)
+        if any(small.pixelColor(x, y).value() > 20 for x in range(32) for y in range(32)):
+            break
     OUT.mkdir(parents=True, exist_ok=True)
     image.save(str(OUT / name))
     print(OUT / name, image.width(), "x", image.height())
