@@ -161,6 +161,8 @@ def classification_input(
         "date": exam_date.isoformat(),
         "context": context,
         "prior_exam_date": before[-1].study_date if before else None,
+        "baseline_exam_date": before[0].study_date if before else study.study_date,
+        "screening_round": "annual" if before else "baseline",
         "patient_age": relativedelta(exam_date, born).years if born else None,
     }
     if high_risk is not None:

@@ -174,7 +174,8 @@ def track_series(
         if m.series_uid == series.series_uid
     ]
     priors = [
-        PriorNodule(i, c.measurement.center_lps_mm, c.diameter_mm) for i, c in enumerate(carried)
+        PriorNodule(i, c.measurement.center_lps_mm, c.diameter_mm, c.measurement.volume_mm3)
+        for i, c in enumerate(carried)
     ]
     points = [c.carried_lps_mm for c in carried]
     tracked = []

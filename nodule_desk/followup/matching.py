@@ -35,6 +35,9 @@ MIN_MEAN_HU = -780.0
 """Ground glass is about -750 to -300 HU (DOMAIN.md); with its partial-volume rim averaged in, a
 real nodule's mean stays above this, while a segmentation of aerated lung (about -850) does not."""
 MIN_NODULE_MM = 2.5
+VOLUME_RATIO_RANGE = (0.1, 27.0)
+"""A partner's volume against the prior's: from a tenth (a nodule mostly resolved) to 27 times
+(three times the diameter); outside it the object found is something else."""
 BLOB_ABOVE_HU = -650.0
 """A start point for the search must be denser than this: ground glass is about -750 to -300 HU
 (DOMAIN.md), smoothed over a few millimetres its peak stays above."""
@@ -49,6 +52,7 @@ class PriorNodule:
     center_lps_mm: tuple[float, float, float]
     """On the baseline, world LPS mm."""
     diameter_mm: float
+    volume_mm3: float | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,10 @@ def _blob_starts(volume: CTVolume, point: NDArray, radius_mm: float) -> list[NDA
 
 
 def search_near(
-    volume: CTVolume, carried_lps_mm: NDArray, prior_diameter_mm: float
+    volume: CTVolume,
+    carried_lps_mm: NDArray,
+    prior_diameter_mm: float,
+    prior_volume_mm3: float | None = None,
 ) -> list[FollowupNodule]:
     """Nodules whose centre lies within the gate of ``carried_lps_mm`` on the follow-up."""
     gate = gate_mm(prior_diameter_mm)
@@ -117,7 +124,9 @@ def search_near(
         except SegmentationError:
             continue
         centre = np.asarray(measurement.center_mm)
-        if np.linalg.norm(centre - carried_lps_mm) > gate or not plausible(measurement):
+        if np.linalg.norm(centre - carried_lps_mm) > gate:
+            continue
+        if not plausible(measurement, prior_volume_mm3):
             continue
         if any(np.linalg.norm(centre - f.center_lps_mm) < SAME_OBJECT_MM for f in found):
             continue
@@ -127,13 +136,20 @@ def search_near(
     return found
 
 
-def plausible(measurement: NoduleMeasurement) -> bool:
-    """A segmentation that is a nodule at all: denser than aerated lung on average, and at least
-    the volume of a MIN_NODULE_MM sphere (what the measurer returns in noise is neither)."""
-    return (
-        measurement.mean_hu >= MIN_MEAN_HU
-        and measurement.volume_mm3 >= np.pi / 6 * MIN_NODULE_MM**3
-    )
+def plausible(measurement: NoduleMeasurement, prior_volume_mm3: float | None = None) -> bool:
+    """A segmentation that is a nodule at all: denser than aerated lung on average, at least the
+    volume of a MIN_NODULE_MM sphere (what the measurer returns in noise is neither), and, with
+    the prior's volume known, within VOLUME_RATIO_RANGE of it."""
+    if measurement.mean_hu < MIN_MEAN_HU or measurement.volume_mm3 < np.pi / 6 * MIN_NODULE_MM**3:
+        return False
+    if prior_volume_mm3:
+        ratio = measurement.volume_mm3 / prior_volume_mm3
+        return VOLUME_RATIO_RANGE[0] <= ratio <= VOLUME_RATIO_RANGE[1]
+    return True
+
+
+def _near(found: FollowupNodule, point: NDArray, distance_mm: float) -> bool:
+    return float(np.linalg.norm(np.asarray(found.center_lps_mm) - point)) < distance_mm
 
 
 def _inside(found: FollowupNodule, point: NDArray) -> bool:
@@ -150,13 +166,18 @@ def assign(
     priors: Sequence[PriorNodule],
     carried: Sequence[NDArray],
     candidates: Sequence[FollowupNodule],
+    alternates: Sequence[Sequence[NDArray]] | None = None,
 ) -> list[Match]:
-    """One-to-one assignment by distance within each prior's gate; priors in input order."""
+    """One-to-one assignment by distance (to the carried centre, or the nearer of it and the
+    prior's alternate points) within each prior's gate; priors in input order."""
     matches: list[Match] = []
+    alternates = alternates or [[] for _ in priors]
     cost = np.full((len(priors), max(1, len(candidates))), 1e6)
     for p, (prior, point) in enumerate(zip(priors, carried, strict=True)):
+        points = [point, *alternates[p]]
         for c, candidate in enumerate(candidates):
-            distance = float(np.linalg.norm(np.asarray(candidate.center_lps_mm) - point))
+            centre = np.asarray(candidate.center_lps_mm)
+            distance = min(float(np.linalg.norm(centre - q)) for q in points)
             if distance <= gate_mm(prior.diameter_mm):
                 cost[p, c] = distance
     partner: dict[int, int] = {}
@@ -179,21 +200,33 @@ def match_priors(
     priors: Sequence[PriorNodule],
     carried_lps_mm: Sequence[ArrayLike],
     known: Sequence[FollowupNodule] = (),
+    alternates_lps_mm: Sequence[Sequence[ArrayLike]] | None = None,
 ) -> list[Match]:
     """Search around each prior's carried centre (follow-up world mm) and assign. ``known`` are
     nodules already measured on the follow-up (the radiologist's): they take part in the
-    assignment, and a prior is searched for only when no known nodule lies within its gate."""
+    assignment, and a prior is searched for only when no known nodule lies within its gate.
+    ``alternates_lps_mm`` are further carried points per prior to search from (the seed the
+    radiologist clicked, when the measured centre may have been pulled aside by a vessel)."""
     carried = [np.asarray(point, dtype=float) for point in carried_lps_mm]
+    alternates = [
+        [np.asarray(q, dtype=float) for q in points]
+        for points in (alternates_lps_mm or [[] for _ in priors])
+    ]
     candidates: list[FollowupNodule] = list(known)
-    for prior, point in zip(priors, carried, strict=True):
+    for prior, point, extra in zip(priors, carried, alternates, strict=True):
         gate = gate_mm(prior.diameter_mm)
         if any(np.linalg.norm(np.asarray(k.center_lps_mm) - point) <= gate for k in known):
             continue
-        for found in search_near(volume, point, prior.diameter_mm):
+        found_here = search_near(volume, point, prior.diameter_mm, prior.volume_mm3)
+        for start in extra:
+            if any(_near(f, start, 0.25 * gate) for f in found_here):
+                continue
+            found_here += search_near(volume, start, prior.diameter_mm, prior.volume_mm3)
+        for found in found_here:
             if all(
                 np.linalg.norm(np.asarray(found.center_lps_mm) - np.asarray(c.center_lps_mm))
                 >= SAME_OBJECT_MM
                 for c in candidates
             ):
                 candidates.append(found)
-    return assign(priors, carried, candidates)
+    return assign(priors, carried, candidates, alternates)

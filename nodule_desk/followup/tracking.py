@@ -88,11 +88,12 @@ def track_seeds(
     if registration is None:
         registration = register_visits(baseline, followup, progress=progress, cancel=cancel)
     priors = [
-        PriorNodule(i, m.center_mm, max(m.long_axis_mm, m.mean_diameter_mm))
+        PriorNodule(i, m.center_mm, max(m.long_axis_mm, m.mean_diameter_mm), m.volume_mm3)
         for i, m in enumerate(measured)
     ]
     carried = [registration.to_followup_lps_mm(p.center_lps_mm) for p in priors]
-    matches = match_priors(followup, priors, carried)
+    seeds = [[registration.to_followup_lps_mm(seed)] for seed in seeds_lps_mm]
+    matches = match_priors(followup, priors, carried, alternates_lps_mm=seeds)
     days = interval_days(baseline, followup)
     pairs = []
     for seed, measurement, match in zip(seeds_lps_mm, measured, matches, strict=True):
