@@ -68,6 +68,8 @@ def test_findings_follow_the_classify_contract(measured_visit):
         "date": "2026-03-01",
         "context": "screening",
         "prior_exam_date": None,
+        "baseline_exam_date": "2026-03-01",
+        "screening_round": "baseline",
         "patient_age": 66,
     }
     nodule = findings["nodules"][0]
