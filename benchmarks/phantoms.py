@@ -103,8 +103,9 @@ def make_phantom(spec: PhantomSpec) -> tuple[CTVolume, PhantomTruth]:
     ss_xy, ss_z = 3, max(3, int(np.ceil(spec.slice_mm / 0.3)))
     off_xy = (np.arange(ss_xy) + 0.5) / ss_xy - 0.5
     off_z = (np.arange(ss_z) + 0.5) / ss_z - 0.5
-    origin = np.array([-(n_xy - 1) / 2 * PIXEL_MM, -(n_xy - 1) / 2 * PIXEL_MM,
-                       -(n_z - 1) / 2 * spec.slice_mm])
+    origin = np.array(
+        [-(n_xy - 1) / 2 * PIXEL_MM, -(n_xy - 1) / 2 * PIXEL_MM, -(n_z - 1) / 2 * spec.slice_mm]
+    )
     xs = origin[0] + (np.arange(n_xy)[:, None] + off_xy[None, :]).ravel() * PIXEL_MM
     zs = origin[2] + (np.arange(n_z)[:, None] + off_z[None, :]).ravel() * spec.slice_mm
     x = xs[None, None, :]
@@ -133,8 +134,9 @@ def make_phantom(spec: PhantomSpec) -> tuple[CTVolume, PhantomTruth]:
     hu += core * (SOLID_HU - outer_hu)
     hu = ndimage.gaussian_filter(hu, sigma=(0, 0.4 / PIXEL_MM, 0.4 / PIXEL_MM))
     hu += np.random.default_rng(spec.seed + 1).normal(0, spec.noise_hu, hu.shape)
-    geometry = VolumeGeometry((n_z, n_xy, n_xy), (PIXEL_MM, PIXEL_MM, spec.slice_mm),
-                              tuple(float(v) for v in origin))  # type: ignore[arg-type]
+    geometry = VolumeGeometry(
+        (n_z, n_xy, n_xy), (PIXEL_MM, PIXEL_MM, spec.slice_mm), tuple(float(v) for v in origin)
+    )  # type: ignore[arg-type]
     voxel = PIXEL_MM * PIXEL_MM * spec.slice_mm
     long_axis, short_axis = _truth_axes(spec)
     truth = PhantomTruth(
@@ -249,3 +251,64 @@ def _lung_point(
         point = rng.uniform((-140.0, -90.0, -60.0), (140.0, 90.0, 110.0)).astype(np.float32)
         if float(anatomy.lung_distance_mm(*point)) < -margin_mm:  # type: ignore[attr-defined]
             return tuple(float(v) for v in point)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class RealShapeSpec:
+    """A nodule of the irregular families (sample_cases.shapes) in a small lung block.
+
+    Everything the size, family, density, context and slice spacing leave open is drawn from
+    ``seed``: orientation, lobes and spicules, ground-glass attenuation (-750 to -500 HU), the
+    solid core's size and eccentricity, how broad the pleural base is, the vessel's calibre
+    (3-5 mm) and direction, and how correlated the noise is.
+    """
+
+    diameter_mm: float
+    shape: str
+    density: str = "solid"
+    context: str = "isolated"
+    slice_mm: float = 1.25
+    noise_hu: float = 20.0
+    seed: int = 0
+
+
+def make_real_shape_phantom(spec: RealShapeSpec) -> tuple[CTVolume, object]:
+    """The block (nodule centred at the world origin) and its sample_cases NoduleTruth."""
+    from scipy.spatial.transform import Rotation
+
+    from sample_cases.blocks import make_nodule_block
+    from sample_cases.nodules import NoduleSpec
+
+    rng = np.random.default_rng([spec.seed, 7])
+    radius = spec.diameter_mm / 2
+    solid_mm = 0.0
+    offset = np.zeros(3)
+    if spec.density == "part_solid":
+        solid_mm = max(3.0, rng.uniform(0.3, 0.6) * spec.diameter_mm)
+        direction = rng.normal(size=3)
+        offset = (
+            direction / np.linalg.norm(direction) * rng.uniform(0, 0.5) * (radius - solid_mm / 2)
+        )
+    nodule = NoduleSpec(
+        center_lps_mm=(0.0, 0.0, 0.0),
+        diameter_mm=spec.diameter_mm,
+        shape=spec.shape,
+        density_type=spec.density,
+        solid_diameter_mm=solid_mm,
+        ground_glass_hu=float(rng.uniform(-750, -500)),
+        orientation=tuple(Rotation.random(random_state=rng).as_matrix().ravel()),
+        shape_seed=spec.seed,
+        solid_offset_mm=tuple(float(v) for v in offset),  # type: ignore[arg-type]
+    )
+    return make_nodule_block(
+        nodule,
+        slice_mm=spec.slice_mm,
+        pixel_mm=PIXEL_MM,
+        context=spec.context,
+        vessel_radius_mm=float(rng.uniform(1.5, 2.5)),
+        noise_hu=spec.noise_hu,
+        seed=spec.seed,
+        wall_at_fraction=float(rng.uniform(0.3, 0.8)),
+        vessel_direction=tuple(rng.normal(size=3)),  # type: ignore[arg-type]
+        noise_correlation_mm=float(rng.uniform(0.3, 0.7)),
+    )

@@ -31,8 +31,18 @@ def make_nodule_block(
     noise_hu: float = 20.0,
     blur_mm: float = 0.4,
     seed: int = 0,
+    wall_at_fraction: float = 0.85,
+    vessel_direction: tuple[float, float, float] = (0.0, 0.6, 0.8),
+    noise_correlation_mm: float = 0.0,
 ) -> tuple[CTVolume, NoduleTruth]:
-    """A lung block centred on the nodule (at the world origin), and the nodule's truth."""
+    """A lung block centred on the nodule (at the world origin), and the nodule's truth.
+
+    The chest wall (juxtapleural) starts ``wall_at_fraction`` of the nodule's radius from its
+    centre, so a small fraction gives a broad pleural base; the vessel (juxtavascular) runs along
+    ``vessel_direction`` with its axis 0.4 of its radius outside the nodule's radius. Noise is
+    white, or with ``noise_correlation_mm`` in-plane correlated as filtered back projection makes
+    it (a Gaussian kernel of that sigma, rescaled to ``noise_hu``).
+    """
     if context not in CONTEXTS:
         raise ValueError(f"context {context!r} not one of {CONTEXTS}")
     spec = replace(spec, center_lps_mm=(0.0, 0.0, 0.0))
@@ -41,10 +51,14 @@ def make_nodule_block(
     geometry = chest_geometry((n_z, n_xy, n_xy), (pixel_mm, pixel_mm, slice_mm))
     volume = CTVolume(np.full(geometry.shape_kji, LUNG_HU, np.float32), geometry)
     radius = spec.diameter_mm / 2
-    wall_x = 0.85 * radius
+    wall_x = wall_at_fraction * radius
+    along = np.asarray(vessel_direction, float)
+    along = along - along[0] * np.array([1.0, 0.0, 0.0])
+    along /= np.linalg.norm(along)
+    axis_point = np.array([radius + 0.4 * vessel_radius_mm, 0.0, 0.0])
     vessel = Tube(
-        (radius + 0.4 * vessel_radius_mm, -half_mm * 0.6, -half_mm * 0.8),
-        (radius + 0.4 * vessel_radius_mm, half_mm * 0.6, half_mm * 0.8),
+        tuple(axis_point - 2 * half_mm * along),
+        tuple(axis_point + 2 * half_mm * along),
         vessel_radius_mm,
         vessel_radius_mm,
     )
@@ -67,5 +81,10 @@ def make_nodule_block(
     truth = render_nodule(volume, spec, rng, exclude=other_tissue)
     sigma = blur_mm / pixel_mm
     volume.hu = ndimage.gaussian_filter(volume.hu, sigma=(0, sigma, sigma))
-    volume.hu += rng.standard_normal(volume.hu.shape, dtype=np.float32) * np.float32(noise_hu)
+    noise = rng.standard_normal(volume.hu.shape, dtype=np.float32)
+    if noise_correlation_mm > 0:
+        sigma_px = noise_correlation_mm / pixel_mm
+        noise = ndimage.gaussian_filter(noise, sigma=(0, sigma_px, sigma_px))
+        noise /= np.float32(noise.std())
+    volume.hu += noise * np.float32(noise_hu)
     return volume, truth

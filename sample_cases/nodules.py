@@ -20,10 +20,13 @@ from scipy.spatial import ConvexHull, QhullError
 
 from nodule_desk.imaging.axial_diameters import contour_points_mm, long_and_short_axis_mm
 from nodule_desk.volume import CTVolume
+from sample_cases import shapes
+from sample_cases.shapes import IRREGULAR_SHAPES
 
 SOLID_HU = 30.0
 GROUND_GLASS_HU = -600.0
-SHAPES = ("sphere", "ellipsoid", "lobulated", "spiculated")
+SMOOTH_SHAPES = ("sphere", "ellipsoid", "lobulated", "spiculated")
+SHAPES = SMOOTH_SHAPES + IRREGULAR_SHAPES
 DENSITY_TYPES = ("solid", "part_solid", "ground_glass")
 IDENTITY = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 
@@ -45,6 +48,8 @@ class NoduleSpec:
     """Ellipsoid semi-axes relative to the largest."""
     shape_seed: int = 0
     """Fixes lobulation phase and spicule directions, so a nodule keeps its look across visits."""
+    solid_offset_mm: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Centre of the solid core in the nodule's own frame: real cores are often eccentric."""
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPES:
@@ -57,6 +62,8 @@ class NoduleSpec:
     @property
     def reach_mm(self) -> float:
         """Farthest any part of the shape (spicules included) lies from the centre."""
+        if self.shape in IRREGULAR_SHAPES:
+            return shapes.reach_mm(self.shape, self.diameter_mm / 2, self.shape_seed)
         scale = {"sphere": 1.0, "ellipsoid": 1.0, "lobulated": 1.25, "spiculated": 1.75}[self.shape]
         return self.diameter_mm / 2 * scale
 
@@ -88,6 +95,9 @@ class NoduleTruth:
 def _local_inside(spec: NoduleSpec, u: NDArray, v: NDArray, w: NDArray) -> tuple[NDArray, NDArray]:
     """Inside the whole shape, and inside its body (the shape without spicules)."""
     radius = spec.diameter_mm / 2
+    if spec.shape in IRREGULAR_SHAPES:
+        whole = shapes.inside(spec.shape, radius, spec.shape_seed, u, v, w)
+        return whole, whole
     rng = np.random.default_rng(spec.shape_seed)
     if spec.shape == "ellipsoid":
         a, b, c = (radius * f for f in spec.axis_ratios)
@@ -182,7 +192,8 @@ def _occupancies(
             inside_body &= ~blocked
         nodule[index], body[index] = pool(inside), pool(inside_body)
         if spec.density_type == "part_solid":
-            in_core = inside & (np.einsum("...i,...i->...", local, local) <= core_radius**2)
+            from_core = local - np.asarray(spec.solid_offset_mm)
+            in_core = inside & (np.einsum("...i,...i->...", from_core, from_core) <= core_radius**2)
             core[index] = pool(in_core)
     return nodule, body, core
 
