@@ -28,6 +28,9 @@ COMMAND_MODULES = {
     "report": "nodule_desk.reports.report_command",
     "read-sr": "nodule_desk.reports.read_sr_command",
     "sync": "nodule_desk.sync.sync_command",
+    "serve": "nodule_desk.dicom.net.serve_command",
+    "query": "nodule_desk.dicom.net.query_command",
+    "retrieve": "nodule_desk.dicom.net.retrieve_command",
 }
 
 
@@ -132,7 +135,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("read-sr", help="findings of a TID 1500 measurement SR (ours or another's)")
     p.add_argument("sr_file", type=Path, metavar="SR_FILE")
+    _add_network_commands(sub)
     return parser
+
+
+def _add_network_commands(sub: argparse._SubParsersAction) -> None:
+    db_help = "SQLite store (default: the user's data dir); settings.json beside it"
+    p = sub.add_parser("serve", help="run the DICOM receiver (C-ECHO, C-STORE) until stopped")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--port", type=int, help="listen on this port instead of the settings'")
+    p.add_argument("--ae-title", help="use this AE title instead of the settings'")
+
+    p = sub.add_parser("query", help="C-FIND studies on a configured PACS node")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--node", required=True, help="name of the node in the settings")
+    p.add_argument("--level", choices=["patient", "study", "series"], default="study")
+    p.add_argument("--patient-id")
+    p.add_argument("--patient-name", help="DICOM wildcards allowed: ZHANG*")
+    p.add_argument("--study-date", help="YYYYMMDD, YYYYMMDD-YYYYMMDD, -YYYYMMDD or YYYYMMDD-")
+    p.add_argument("--modality", help="e.g. CT")
+    p.add_argument("--accession-number")
+    p.add_argument("--study-uid", help="StudyInstanceUID (needed at series level)")
+
+    p = sub.add_parser("retrieve", help="C-MOVE or C-GET a study into the local archive")
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--node", required=True, help="name of the node in the settings")
+    p.add_argument("--study-uid", required=True, help="StudyInstanceUID to fetch")
+    p.add_argument("--method", choices=["move", "get"], help="default: the node's setting")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
