@@ -92,9 +92,10 @@ def load_settings(path: Path | None = None) -> SiteSettings:
 
 def save_settings(settings: SiteSettings, path: Path | None = None) -> Path:
     path = path or settings_path()
+    # keys this dataclass does not own ("dicom": the DICOM node's) are kept as they were
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    content = {**(kept if isinstance(kept, dict) else {}), **asdict(settings)}
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(
-        json.dumps(asdict(settings), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    temporary.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
     temporary.replace(path)
     return path

@@ -207,3 +207,16 @@ def test_serve_command_receives_until_terminated_and_prints_a_summary(tmp_path):
     assert summary["instances_stored"] == 3 and summary["associations_refused"] == 1
     assert summary["series"][0]["n_slices"] == 3
     assert "INTRUDER" in err
+
+
+def test_saving_the_site_settings_keeps_the_dicom_node_settings(tmp_path):
+    from nodule_desk.dicom.net.nodes import load_node_settings
+    from nodule_desk.settings import load_settings, save_settings, settings_path
+
+    db = tmp_path / "store.sqlite"
+    desk_settings(db, 11112, [RemoteNode("PACS", "PACS_AE", "127.0.0.1", 104)])
+    site = load_settings(settings_path(db))
+    site.institution_name = "Xian County Hospital"
+    save_settings(site, settings_path(db))
+    assert load_node_settings(db).nodes == [RemoteNode("PACS", "PACS_AE", "127.0.0.1", 104)]
+    assert load_settings(settings_path(db)).institution_name == "Xian County Hospital"
