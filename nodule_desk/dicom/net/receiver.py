@@ -203,9 +203,22 @@ class DicomReceiver:
         event.assoc.kill()  # as pynetdicom's own rejection does: the DUL sends the PDU first
         self._emit(ReceiveEvent("refused", calling, address, "not a configured DICOM node"))
 
-    def _on_store(self, event: Any) -> int:
-        calling = str(event.assoc.requestor.ae_title).strip()
-        address = f"{event.assoc.requestor.address}:{event.assoc.requestor.port}"
+    def busy(self) -> bool:
+        """True while an association is open or its instances are still being grouped."""
+        with self._lock:
+            if self._associations:
+                return True
+        return bool(self.ae.active_associations)
+
+    def store_handler_for(self, peer_ae_title: str) -> Callable[[Any], int]:
+        """A C-STORE handler for instances that come back on our own association (C-GET),
+        where the peer is the acceptor, not the caller."""
+        return lambda event: self._on_store(event, peer_ae_title)
+
+    def _on_store(self, event: Any, peer_ae_title: str | None = None) -> int:
+        peer = event.assoc.acceptor if peer_ae_title else event.assoc.requestor
+        calling = peer_ae_title or str(event.assoc.requestor.ae_title).strip()
+        address = f"{peer.address}:{peer.port}"
         state = self._state(event.assoc)
         data = event.encoded_dataset()
         try:
