@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodule_desk.archive.archive import Archive
+from nodule_desk.archive.media import media_problems
 from nodule_desk.dicom.records import FileProblem, ScanResult, SeriesRecord
 from nodule_desk.dicom.scan import scan_paths
 from nodule_desk.errors import DicomFileError
@@ -41,9 +42,11 @@ def import_paths(
 ) -> ImportOutcome:
     """Find the CT series under ``paths`` (folders, files, DICOMDIRs), copy them into the archive
     unless ``link_in_place``, and store them. A series with a file that cannot be copied is left
-    out whole (listed in ``problems``), never stored with a slice missing."""
+    out whole (listed in ``problems``), never stored with a slice missing. From a disc or stick
+    with a DICOMDIR, every listed file that is missing or not DICOM is a problem too."""
     scan = scan_paths(paths, progress=progress, cancel=cancel)
-    outcome = ImportOutcome(scan=scan, summary=ImportSummary(), problems=list(scan.problems))
+    problems = [*scan.problems, *media_problems(paths, scan)]
+    outcome = ImportOutcome(scan=scan, summary=ImportSummary(), problems=problems)
     if not link_in_place:
         outcome.scan = _copy_into_archive(Archive(store), scan, outcome, progress, cancel)
     outcome.summary = store.add_scan_result(outcome.scan)
