@@ -27,6 +27,7 @@ from nodule_desk.errors import NoduleDeskError
 from nodule_desk.store import Series, Store
 from nodule_desk.volume import CTVolume
 from ui import i18n
+from ui.dicom_nodes_menu import DicomNodesMenu
 from ui.jobs import Job, JobRunner, describe_error, load_series_job
 from ui.nodule_panel_dock import NodulePanelDock
 from ui.parent_center_menu import ParentCenterMenu
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.create_tool_bars()
         self.create_status_bar()
         self.parent_center = ParentCenterMenu(self)
+        self.dicom_nodes = DicomNodesMenu(self)
         self.retranslate_ui()
         self.read_settings()
 

@@ -69,6 +69,16 @@
     </message>
 </context>
 <context>
+    <name>RetrievePanel</name>
+    <message numerus="yes">
+        <source>%n study(ies) found</source>
+        <translation>
+            <numerusform>%n study found</numerusform>
+            <numerusform>%n studies found</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>WorklistDock</name>
     <message numerus="yes">
         <source>Follow-up CT overdue by %n day(s)</source>

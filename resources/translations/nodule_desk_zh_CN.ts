@@ -189,6 +189,124 @@
     </message>
 </context>
 <context>
+    <name>DicomNodesDialog</name>
+    <message>
+        <source>DICOM nodes</source>
+        <translation>DICOM 节点</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">姓名</translation>
+    </message>
+    <message>
+        <source>AE title</source>
+        <translation>AE 标题</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Retrieve by</source>
+        <translation>获取方式</translation>
+    </message>
+    <message>
+        <source>Add node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Verify (C-ECHO)</source>
+        <translation>验证连接 (C-ECHO)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>This workstation</source>
+        <translation>本工作站</translation>
+    </message>
+    <message>
+        <source>Remote nodes (PACS, CT scanners)</source>
+        <translation>远程节点 (PACS、CT 扫描仪)</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Receive queue</source>
+        <translation>接收队列</translation>
+    </message>
+    <message>
+        <source>Query / retrieve</source>
+        <translation>查询 / 获取</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>%1 answered the C-ECHO in %2 ms</source>
+        <translation>%1 已响应 C-ECHO，用时 %2 毫秒</translation>
+    </message>
+    <message>
+        <source>Verifying %1…</source>
+        <translation>正在验证 %1…</translation>
+    </message>
+    <message>
+        <source>Receiving as %1 on port %2</source>
+        <translation>正在以 %1 在端口 %2 接收</translation>
+    </message>
+    <message>
+        <source>Stop receiving</source>
+        <translation>停止接收</translation>
+    </message>
+    <message>
+        <source>Not receiving</source>
+        <translation>未在接收</translation>
+    </message>
+    <message>
+        <source>Start receiving</source>
+        <translation>开始接收</translation>
+    </message>
+    <message>
+        <source>%1: receiving, %2 image(s) so far</source>
+        <translation>%1：正在接收，已收到 %2 幅图像</translation>
+    </message>
+    <message>
+        <source>%1: series %2 complete, %3 slice(s)</source>
+        <translation>%1：序列 %2 已接收完整，共 %3 层</translation>
+    </message>
+    <message>
+        <source>%1 at %2 refused: not a configured node</source>
+        <translation>已拒绝来自 %2 的 %1：不是已配置的节点</translation>
+    </message>
+    <message>
+        <source>%1: failed: %2</source>
+        <translation>%1：失败：%2</translation>
+    </message>
+</context>
+<context>
+    <name>DicomNodesMenu</name>
+    <message>
+        <source>&amp;DICOM nodes…</source>
+        <translation>DICOM 节点(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>PACS and CT scanner connections, receive queue, retrieve</source>
+        <translation>PACS 与 CT 扫描仪连接、接收队列、获取影像</translation>
+    </message>
+</context>
+<context>
     <name>EditTools</name>
     <message>
         <source>Caliper</source>
@@ -1381,6 +1499,75 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     <message>
         <source>Report written to %1</source>
         <translation>报告已写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>RetrievePanel</name>
+    <message>
+        <source>Patient ID</source>
+        <translation type="unfinished">患者编号</translation>
+    </message>
+    <message>
+        <source>Study date, e.g. 20230101-20241231</source>
+        <translation>检查日期，例如 20230101-20241231</translation>
+    </message>
+    <message>
+        <source>Find studies</source>
+        <translation>查找检查</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation type="unfinished">患者</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation type="unfinished">日期</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation type="unfinished">图像数</translation>
+    </message>
+    <message>
+        <source>Study UID</source>
+        <translation>检查 UID</translation>
+    </message>
+    <message>
+        <source>Retrieve selected</source>
+        <translation>获取所选检查</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <source>Add a PACS node first.</source>
+        <translation>请先添加一个 PACS 节点。</translation>
+    </message>
+    <message>
+        <source>Searching %1…</source>
+        <translation>正在查询 %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n study(ies) found</source>
+        <translation>
+            <numerusform>找到 %n 项检查</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Retrieve cancelled</source>
+        <translation>已取消获取</translation>
+    </message>
+    <message>
+        <source>Retrieving %1…</source>
+        <translation>正在获取 %1…</translation>
+    </message>
+    <message>
+        <source>Retrieved %1 image(s), %2 failed</source>
+        <translation>已获取 %1 幅图像，%2 幅失败</translation>
     </message>
 </context>
 <context>

@@ -199,9 +199,9 @@ class DicomReceiver:
             return
         address = f"{event.assoc.requestor.address}:{event.assoc.requestor.port}"
         log.warning("refused association from AE %r at %s: not a configured node", calling, address)
+        self._emit(ReceiveEvent("refused", calling, address, "not a configured DICOM node"))
         event.assoc.acse.send_reject(REJECT_PERMANENT, REJECT_SOURCE_USER, REJECT_CALLING_AE)
         event.assoc.kill()  # as pynetdicom's own rejection does: the DUL sends the PDU first
-        self._emit(ReceiveEvent("refused", calling, address, "not a configured DICOM node"))
 
     def busy(self) -> bool:
         """True while an association is open or its instances are still being grouped."""
