@@ -196,7 +196,7 @@
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">姓名</translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>AE title</source>
@@ -1505,7 +1505,7 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     <name>RetrievePanel</name>
     <message>
         <source>Patient ID</source>
-        <translation type="unfinished">患者编号</translation>
+        <translation>患者编号</translation>
     </message>
     <message>
         <source>Study date, e.g. 20230101-20241231</source>
@@ -1517,11 +1517,11 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     </message>
     <message>
         <source>Patient</source>
-        <translation type="unfinished">患者</translation>
+        <translation>患者</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished">日期</translation>
+        <translation>日期</translation>
     </message>
     <message>
         <source>Description</source>
@@ -1529,7 +1529,7 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     </message>
     <message>
         <source>Images</source>
-        <translation type="unfinished">图像数</translation>
+        <translation>图像数</translation>
     </message>
     <message>
         <source>Study UID</source>
@@ -1541,7 +1541,7 @@ The 2D views work normally. Updating the graphics driver may help.</source>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Add a PACS node first.</source>
