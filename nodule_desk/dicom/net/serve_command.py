@@ -18,6 +18,7 @@ from typing import Any
 
 from nodule_desk.dicom.net.nodes import load_node_settings
 from nodule_desk.dicom.net.receiver import DicomReceiver, ReceiveEvent
+from nodule_desk.store import Store
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -36,7 +37,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if event.kind == "series":
             series[event.series_uid] = event.instances
 
-    receiver = DicomReceiver(args.db or _default_db(), settings, on_event=count)
+    db = args.db or _default_db()
+    with Store.open(db):  # a store that cannot be used fails now, not at the first arrival
+        pass
+    receiver = DicomReceiver(db, settings, on_event=count)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
