@@ -85,16 +85,25 @@ def referenced_files(dicomdir: Path) -> tuple[list[Path], list[FileProblem]]:
 def media_problems(paths: Sequence[Path], scan: ScanResult) -> list[FileProblem]:
     """Per-file problems a scan of ``paths`` does not report: DICOMDIR entries that are missing,
     and listed files that were neither used nor reported (not DICOM at all)."""
-    used = {Path(f).resolve() for record in scan.series for f in record.files}
-    reported = {Path(p.path).resolve() for p in scan.problems}
+    used = {_resolved(Path(f)) for record in scan.series for f in record.files}
+    reported = {_resolved(Path(p.path)) for p in scan.problems}
     problems: list[FileProblem] = []
     for dicomdir in dicomdirs_under(paths):
         present, missing = referenced_files(dicomdir)
         problems.extend(missing)
         for path in present:
-            resolved = path.resolve()
+            resolved = _resolved(path)
             if resolved not in used and resolved not in reported:
                 problems.append(
                     FileProblem(path, "listed in the DICOMDIR but not a readable DICOM file")
                 )
     return problems
+
+
+def _resolved(path: Path) -> Path:
+    """The real path, or the absolute one where there is none (a symlink loop: the scan has
+    already named that file as a problem)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
