@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,14 +20,21 @@ from ui.slice_view import SliceView
 
 def screen_grey(widget: QWidget, path: Path) -> np.ndarray:
     """The widget as the screen shows it (QScreen.grabWindow), saved, as a grey array."""
-    widget.repaint()
-    QApplication.processEvents()
-    pixmap = widget.screen().grabWindow(widget.winId())
+    widget.raise_()
+    widget.activateWindow()
+    for _ in range(40):  # under load the X server may not have the painted window yet: all black
+        widget.repaint()
+        QApplication.processEvents()
+        pixmap = widget.screen().grabWindow(widget.winId())
+        image = pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+        ptr = image.constBits()
+        rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
+        grey = rows[:, : image.width()].copy()
+        if grey.any():
+            break
+        time.sleep(0.05)
     assert pixmap.save(str(path))
-    image = pixmap.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
-    ptr = image.constBits()
-    rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
-    return rows[:, : image.width()].copy()
+    return grey
 
 
 @pytest.fixture
