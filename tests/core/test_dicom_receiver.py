@@ -127,6 +127,11 @@ def _cutting_relay(target_port: int, forward_bytes: int) -> tuple[int, threading
                 server.sendall(data)
                 sent += len(data)
         finally:
+            for end in (server, client):
+                try:  # close() alone leaves the fd open while `answers` blocks in recv: no FIN
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
             for end in (server, client, listener):
                 end.close()
 
