@@ -1,8 +1,9 @@
 """Headless subcommands: ``python -m nodule_desk COMMAND ...``.
 
 JSON goes to stdout; errors go to stderr with a non-zero exit. The contract of each command is in
-DESIGN.md. Each command's work lives in its own module as ``run(args) -> dict``; this file only
-parses arguments and imports the module of the command that was asked for, so start-up stays quick.
+DESIGN.md. Each command's work lives in its own module of ``nodule_desk.commands`` as
+``run(args) -> dict``; this file only parses arguments and imports the module of the command that
+was asked for, so start-up stays quick.
 """
 
 from __future__ import annotations
@@ -19,18 +20,18 @@ from nodule_desk.errors import NoduleDeskError
 EXIT_ERROR = 2
 
 COMMAND_MODULES = {
-    "import": "nodule_desk.dicom.import_command",
-    "measure": "nodule_desk.followup.measure_command",
-    "detect": "nodule_desk.imaging.detect_command",
-    "track": "nodule_desk.followup.track_command",
-    "followups": "nodule_desk.followup.followups_command",
-    "classify": "nodule_desk.guidelines.classify_command",
-    "report": "nodule_desk.reports.report_command",
-    "read-sr": "nodule_desk.reports.read_sr_command",
-    "sync": "nodule_desk.sync.sync_command",
-    "serve": "nodule_desk.dicom.net.serve_command",
-    "query": "nodule_desk.dicom.net.query_command",
-    "retrieve": "nodule_desk.dicom.net.retrieve_command",
+    "import": "nodule_desk.commands.import_series",
+    "measure": "nodule_desk.commands.measure",
+    "detect": "nodule_desk.commands.detect",
+    "track": "nodule_desk.commands.track",
+    "followups": "nodule_desk.commands.followups",
+    "classify": "nodule_desk.commands.classify",
+    "report": "nodule_desk.commands.report",
+    "read-sr": "nodule_desk.commands.read_sr",
+    "sync": "nodule_desk.commands.sync",
+    "serve": "nodule_desk.commands.serve",
+    "query": "nodule_desk.commands.query",
+    "retrieve": "nodule_desk.commands.retrieve",
 }
 
 
